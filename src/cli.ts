@@ -1,0 +1,112 @@
+import { Command, CommanderError, Option } from 'commander';
+import { commandTable, globalFlags, type CommandSpec, type FlagSpec } from './commands/command-table.js';
+import type { CommandContext, GlobalOptions } from './commands/context.js';
+import { parseDuration } from './duration.js';
+import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
+
+export const VERSION = '0.1.0';
+
+export interface CliIo {
+  stdout: CommandContext['stdout'];
+  stderr: CommandContext['stderr'];
+  env: NodeJS.ProcessEnv;
+}
+
+/** The name users typed: as a kubectl plugin the binary is kubectl-antrea_multicast. */
+export function programNameFor(argv0: string): string {
+  const base = argv0.split(/[\\/]/).pop() ?? '';
+  return base.startsWith('kubectl-antrea_multicast') ? 'kubectl antrea-multicast' : 'mcastctl';
+}
+
+function toOption(flag: FlagSpec): Option {
+  const option = new Option(flag.flags, flag.description);
+  if (flag.defaultValue !== undefined && typeof flag.defaultValue === 'string') option.default(flag.defaultValue);
+  if (Array.isArray(flag.completes)) option.choices(flag.completes as string[]);
+  return option;
+}
+
+function exitCodesHelp(): string {
+  const lines = exitCodeDescriptions.map(([code, text]) => `  ${code}  ${text}`);
+  return `\nExit status:\n${lines.join('\n')}\n`;
+}
+
+function readGlobals(root: Command): GlobalOptions {
+  const o = root.opts<Record<string, string | boolean | undefined>>();
+  const verbosity = Number(String(o.v ?? '0').replace(/^=/, ''));
+  if (!Number.isInteger(verbosity) || verbosity < 0) throw new UsageError(`invalid log level "${o.v}" for -v: use a number such as 6`);
+  const namespace = String(o.antreaNamespace);
+  if (namespace === '') throw new UsageError('--antrea-namespace must not be empty');
+  return {
+    kubeconfig: o.kubeconfig as string | undefined,
+    context: o.context as string | undefined,
+    requestTimeoutMs: parseDuration(String(o.requestTimeout), '--request-timeout'),
+    nodeTimeoutMs: parseDuration(String(o.nodeTimeout), '--node-timeout'),
+    antreaNamespace: namespace,
+    verbosity,
+    color: o.color !== false,
+  };
+}
+
+function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: () => Command, result: { code: number }): Command {
+  const cmd = new Command(spec.name).description(spec.description).summary(spec.summary);
+  for (const arg of spec.args ?? []) cmd.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+  for (const flag of spec.flags ?? []) cmd.addOption(toOption(flag));
+  if (spec.examples?.length) {
+    const examples = spec.examples.map((e) => `  ${e.replace(/^mcastctl/, programName)}`).join('\n');
+    cmd.addHelpText('after', `\nExamples:\n${examples}\n${exitCodesHelp()}`);
+  }
+  for (const sub of spec.subcommands ?? []) cmd.addCommand(buildCommand(sub, io, programName, root, result));
+  if (spec.load) {
+    const load = spec.load;
+    cmd.action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      const args = self.args;
+      const ctx: CommandContext = { ...io, programName, globals: readGlobals(root()) };
+      const { run } = await load();
+      result.code = await run(ctx, args, self.opts());
+    });
+  } else if (spec.subcommands?.length) {
+    cmd.action((_opts: unknown, self: Command) => {
+      const typed = self.args[0];
+      if (typed !== undefined) throw new UsageError(`unknown command "${typed}" for "${programName} ${spec.name}"`);
+      self.outputHelp();
+    });
+  }
+  return cmd;
+}
+
+/** Runs mcastctl with the given arguments (without node and script) and returns its exit code. */
+export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Promise<number> {
+  const programName = programNameFor(argv0);
+  const result = { code: ExitCode.OK as number };
+  let program!: Command;
+  program = buildCommand(commandTable, io, programName, () => program, result);
+  program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
+  for (const flag of globalFlags) program.addOption(toOption(flag));
+  program.addHelpText('after', exitCodesHelp());
+  program.showSuggestionAfterError(true);
+  program.configureHelp({ showGlobalOptions: true });
+  const writeErr = (s: string) => io.stderr.write(s);
+  program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
+  const applyToAll = (c: Command) => {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
+    c.commands.forEach(applyToAll);
+  };
+  applyToAll(program);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+      const message = err.message.replace(/^error: /, '');
+      io.stderr.write(`error: ${message}\nSee '${programName} --help' for usage.\n`);
+      return ExitCode.USAGE;
+    }
+    io.stderr.write(`${errorLine(err)}\n`);
+    if (err instanceof CliError) return err.exitCode;
+    if (io.env.MCASTCTL_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
+    return ExitCode.ERROR;
+  }
+}

@@ -1,0 +1,44 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { CliError, ExitCode } from '../errors.js';
+import type { KubeClient } from './kube-client.js';
+
+export const AGENT_SELECTOR = 'app=antrea,component=antrea-agent';
+export const CONTROLLER_SELECTOR = 'app=antrea,component=antrea-controller';
+export const AGENT_CONTAINER = 'antrea-agent';
+export const CONTROLLER_CONTAINER = 'antrea-controller';
+
+export interface AntreaPod {
+  name: string;
+  namespace: string;
+  node: string;
+  ready: boolean;
+  /** Why the Pod cannot be asked anything, when it cannot. */
+  notReadyReason?: string;
+}
+
+function describe(pod: V1Pod): AntreaPod {
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const phase = pod.status?.phase ?? 'Unknown';
+  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+  return {
+    name: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? '',
+    node: pod.spec?.nodeName ?? '<unscheduled>',
+    ready: ready && phase === 'Running',
+    notReadyReason: ready && phase === 'Running' ? undefined : `agent Pod ${pod.metadata?.name} is not ready (${waiting ?? phase})`,
+  };
+}
+
+/** One LIST of the antrea-agent Pods (paginated), sorted by Node name. */
+export async function discoverAgents(client: KubeClient, namespace: string): Promise<AntreaPod[]> {
+  const pods = await client.listPods(namespace, AGENT_SELECTOR);
+  if (pods.length === 0) {
+    throw new CliError(`no antrea-agent Pods found in namespace "${namespace}" (label ${AGENT_SELECTOR}); is Antrea installed there? (see --antrea-namespace)`, ExitCode.ERROR);
+  }
+  return pods.map(describe).sort((a, b) => a.node.localeCompare(b.node));
+}
+
+export async function discoverController(client: KubeClient, namespace: string): Promise<AntreaPod | undefined> {
+  const pods = (await client.listPods(namespace, CONTROLLER_SELECTOR)).map(describe);
+  return pods.find((p) => p.ready) ?? pods[0];
+}

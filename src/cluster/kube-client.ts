@@ -1,0 +1,172 @@
+import { Writable } from 'node:stream';
+import type { ConfigurationOptions, CoreV1Api, KubeConfig, V1Pod, V1Status } from '@kubernetes/client-node';
+import type { CommandContext } from '../commands/context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { toCliError } from './api-errors.js';
+import { loadKubeConfig } from './kubeconfig.js';
+
+type K8sModule = typeof import('@kubernetes/client-node');
+
+/** How often a request answered 429 Too Many Requests is retried, honouring Retry-After. */
+const MAX_THROTTLE_RETRIES = 4;
+const MAX_RETRY_AFTER_MS = 10_000;
+const PAGE_SIZE = 500;
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** A command run in a container failed in a way that yields no exit code (not found, refused, timed out). */
+export class ExecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecError';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Kubernetes API as mcastctl uses it: timeouts, 429 retries and kubectl-worded errors in one place. */
+export class KubeClient {
+  readonly server: string;
+  private readonly core: CoreV1Api;
+
+  private constructor(
+    private readonly k8s: K8sModule,
+    readonly kc: KubeConfig,
+    private readonly ctx: CommandContext,
+  ) {
+    this.server = kc.getCurrentCluster()?.server ?? '';
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+  }
+
+  /** Loads @kubernetes/client-node (heavy: only here, never at start-up) and the kubeconfig. */
+  static async connect(ctx: CommandContext): Promise<KubeClient> {
+    const k8s = await import('@kubernetes/client-node');
+    const kc = loadKubeConfig(k8s, ctx.globals, ctx.env);
+    return new KubeClient(k8s, kc, ctx);
+  }
+
+  private log(level: number, line: string): void {
+    if (this.ctx.globals.verbosity >= level) this.ctx.stderr.write(`I ${new Date().toISOString()} ${line}\n`);
+  }
+
+  private callOptions(): ConfigurationOptions {
+    const { Observable } = this.k8s;
+    const timeoutMs = this.ctx.globals.requestTimeoutMs;
+    return {
+      middleware: [
+        {
+          pre: (request) => {
+            if (timeoutMs > 0) request.setSignal(AbortSignal.timeout(timeoutMs));
+            this.log(6, `${request.getHttpMethod()} ${request.getUrl()}`);
+            return new Observable(Promise.resolve(request));
+          },
+          post: (response) => {
+            this.log(6, `Response Status: ${response.httpStatusCode}`);
+            return new Observable(Promise.resolve(response));
+          },
+        },
+      ],
+      middlewareMergeStrategy: 'append',
+    } as ConfigurationOptions;
+  }
+
+  /** Runs one API call with the request timeout, retrying 429s as the server asks. */
+  async call<T>(what: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await what(this.callOptions());
+      } catch (err) {
+        const e = err as { code?: unknown; headers?: Record<string, string> };
+        if (e.code === 429 && attempt < MAX_THROTTLE_RETRIES) {
+          const retryAfter = Number(e.headers?.['retry-after'] ?? '1');
+          const waitMs = Math.min(Number.isFinite(retryAfter) ? retryAfter * 1000 : 1000, MAX_RETRY_AFTER_MS);
+          this.log(1, `throttled by the API server (429), retrying in ${waitMs} ms`);
+          await sleep(waitMs);
+          continue;
+        }
+        throw toCliError(err, this.server);
+      }
+    }
+  }
+
+  /** Lists Pods page by page (limit/continue), so a 5,000-Node cluster is never one giant response. */
+  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
+    const pods: V1Pod[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.call((options) =>
+        this.core.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue: next }, options),
+      );
+      pods.push(...page.items);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return pods;
+  }
+
+  /**
+   * Runs argv in a container (no shell: the argument array is passed as is) and waits for its exit
+   * status, at most deadlineMs. A hanging command is abandoned and reported, never awaited forever.
+   */
+  async exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number): Promise<ExecResult> {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sink = (chunks: Buffer[]) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          chunks.push(chunk);
+          done();
+        },
+      });
+    this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
+    let status: V1Status | undefined;
+    let socket: { close(): void; on(event: string, cb: (...a: unknown[]) => void): void } | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = new Promise<void>((resolve, reject) => {
+      new this.k8s.Exec(this.kc)
+        .exec(namespace, pod, container, argv, sink(out), sink(err), null, false, (s) => {
+          status = s;
+        })
+        .then((ws) => {
+          socket = ws as unknown as typeof socket;
+          ws.on('close', () => resolve());
+          ws.on('error', (e: unknown) => reject(e));
+        }, reject);
+    });
+    const deadline =
+      deadlineMs > 0
+        ? new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new ExecError(`no answer within ${deadlineMs / 1000}s`)), deadlineMs);
+          })
+        : new Promise<never>(() => {});
+    try {
+      await Promise.race([finished, deadline]);
+    } catch (e) {
+      socket?.close();
+      if (e instanceof ExecError) throw e;
+      throw execFailure(e);
+    } finally {
+      clearTimeout(timer);
+    }
+    const stdout = Buffer.concat(out).toString('utf8');
+    const stderr = Buffer.concat(err).toString('utf8');
+    if (!status) throw new ExecError('the exec session closed without an exit status');
+    if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
+    const exitCause = status.reason === 'NonZeroExitCode' ? status.details?.causes?.find((c) => c.reason === 'ExitCode') : undefined;
+    if (exitCause) return { stdout, stderr, exitCode: Number(exitCause.message) };
+    throw new ExecError(status.message ?? 'the command failed without an exit code');
+  }
+}
+
+function execFailure(e: unknown): Error {
+  const text = (e as { message?: string })?.message ?? String(e);
+  const code = /Unexpected server response: (\d+)/.exec(text)?.[1];
+  if (code === '401') return new CliError('error: You must be logged in to the server (Unauthorized)', ExitCode.AUTH);
+  if (code === '403') return new ExecError('exec forbidden (403): the user may not create pods/exec');
+  if (code === '404') return new ExecError('the Pod was not found (404)');
+  if (code) return new ExecError(`exec refused by the server (${code})`);
+  return new ExecError(text);
+}

@@ -1,0 +1,121 @@
+import { parseFeatureGates, SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
+import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
+import { CONTROLLER_CONTAINER, discoverAgents, discoverController } from '../cluster/agent-discovery.js';
+import { execChecked, execOnAgents, type NodeFailure } from '../cluster/agent-exec.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { CliError, ExitCode } from '../errors.js';
+import { paintFor } from '../output/colors.js';
+import { reportFailure } from '../output/diagnostics.js';
+import { printGateSections, printVerbatim } from '../output/featuregates-table.js';
+import { parseOutputFormat, printStructured } from '../output/structured.js';
+import type { CommandContext } from './context.js';
+import { parsePositiveInt } from './options.js';
+
+const ANTCTL_FEATUREGATES = ['antctl', 'get', 'featuregates'];
+const FORMATS = ['table', 'json', 'yaml'] as const;
+export const REPORT_API_VERSION = 'mcastctl.antrea.io/v1alpha1';
+
+interface Options {
+  node?: string;
+  output: string;
+  concurrency: string;
+}
+
+function agentGatesOf(nodeName: string, stdout: string): FeatureGate[] {
+  try {
+    const sections = parseFeatureGates(stdout);
+    if (!sections.agent) throw new Error('no "Antrea Agent Feature Gates" section');
+    return sections.agent;
+  } catch (err) {
+    throw new Error(`cannot read "antctl get featuregates" output: ${(err as Error).message}`);
+  }
+}
+
+export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
+  const opts = options as unknown as Options;
+  const format = parseOutputFormat(opts.output, FORMATS);
+  const concurrency = parsePositiveInt(opts.concurrency, '--concurrency', 1000);
+  const client = await KubeClient.connect(ctx);
+  const namespace = ctx.globals.antreaNamespace;
+  const deadlineMs = ctx.globals.nodeTimeoutMs;
+  const agents = await discoverAgents(client, namespace);
+
+  if (opts.node !== undefined) {
+    const pod = agents.find((a) => a.node === opts.node);
+    if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.node}"`);
+    let stdout: string;
+    try {
+      stdout = await execChecked(client, pod, 'antrea-agent', ANTCTL_FEATUREGATES, deadlineMs);
+    } catch (err) {
+      throw err instanceof CliError ? err : new CliError(`${pod.node}: ${(err as Error).message}`);
+    }
+    if (format === 'table') {
+      printVerbatim(ctx, stdout);
+    } else {
+      const featureGates = (() => {
+        try {
+          return agentGatesOf(pod.node, stdout);
+        } catch (err) {
+          throw new CliError(`${pod.node}: ${(err as Error).message}`);
+        }
+      })();
+      await printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates });
+    }
+    return ExitCode.OK;
+  }
+
+  const [agentResult, controller] = await Promise.all([
+    execOnAgents(client, agents, ANTCTL_FEATUREGATES, { deadlineMs, concurrency }, (stdout) => stdout),
+    readControllerGates(client, namespace, deadlineMs),
+  ]);
+  const failures: NodeFailure[] = [...agentResult.failures];
+  const nodes: NodeGates[] = [];
+  for (const answer of agentResult.answers) {
+    try {
+      nodes.push({ node: answer.pod.node, pod: answer.pod.name, featureGates: agentGatesOf(answer.pod.node, answer.value) });
+    } catch (err) {
+      failures.push({ who: answer.pod.node, reason: (err as Error).message });
+    }
+  }
+  if ('failure' in controller) failures.push(controller.failure);
+  failures.sort((a, b) => a.who.localeCompare(b.who));
+
+  if (nodes.length > 0 || 'featureGates' in controller) {
+    const summary = summariseAgentGates(nodes);
+    const controllerGates = 'featureGates' in controller ? controller.featureGates : undefined;
+    if (format === 'table') {
+      const sections = [];
+      if (nodes.length > 0) sections.push({ title: SECTION_TITLES.agent, featureGates: summary.featureGates, divergences: summary.divergences });
+      if (controllerGates) sections.push({ title: SECTION_TITLES.controller, featureGates: controllerGates });
+      printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout));
+    } else {
+      await printStructured(ctx, format, {
+        apiVersion: REPORT_API_VERSION,
+        kind: 'FeatureGateReport',
+        agents: [...nodes].sort((a, b) => a.node.localeCompare(b.node)),
+        controller: 'featureGates' in controller ? { pod: controller.pod, featureGates: controller.featureGates } : null,
+        divergences: summary.divergences,
+        failures: failures.map((f) => ({ node: f.who, reason: f.reason })),
+      });
+    }
+  }
+  for (const f of failures) reportFailure(ctx, f.who, f.reason);
+  if (failures.length === 0) return ExitCode.OK;
+  return nodes.length > 0 ? ExitCode.PARTIAL : ExitCode.ERROR;
+}
+
+type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure: NodeFailure };
+
+/** The controller prints its own section (and an agent section computed from the ConfigMap, not used here). */
+async function readControllerGates(client: KubeClient, namespace: string, deadlineMs: number): Promise<ControllerGates> {
+  const pod = await discoverController(client, namespace);
+  if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
+  try {
+    const sections = parseFeatureGates(await execChecked(client, pod, CONTROLLER_CONTAINER, ANTCTL_FEATUREGATES, deadlineMs));
+    if (!sections.controller) throw new Error('no "Antrea Controller Feature Gates" section in its output');
+    return { pod: pod.name, featureGates: sections.controller };
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    return { failure: { who: `antrea-controller (${pod.name})`, reason: (err as Error).message } };
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Exit codes of mcastctl. One table, documented in README and in every --help.
+ * New codes may only refine paths that already failed.
+ */
+export const ExitCode = {
+  OK: 0,
+  /** Any failure not listed below (server errors, no agents found, a remote command failed). */
+  ERROR: 1,
+  /** Bad flags or arguments, unreadable kubeconfig, unknown context. */
+  USAGE: 2,
+  /** Some Nodes answered and some did not: results are printed, failures listed on stderr. */
+  PARTIAL: 3,
+  /** The API server refused the credentials (401) or the permission (403). */
+  AUTH: 4,
+  /** The API server could not be reached or did not answer in time. */
+  UNREACHABLE: 5,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
+  [ExitCode.OK, 'success'],
+  [ExitCode.ERROR, 'error (server error, no agents found, remote command failed)'],
+  [ExitCode.USAGE, 'usage error (bad flag or argument, invalid kubeconfig, unknown context)'],
+  [ExitCode.PARTIAL, 'partial result: some Nodes failed, the others were printed'],
+  [ExitCode.AUTH, 'unauthorized or forbidden'],
+  [ExitCode.UNREACHABLE, 'API server unreachable or timed out'],
+];
+
+/** An error meant for the user: its message is printed as one line, prefixed "error: " unless kubectl words it otherwise. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.ERROR,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.USAGE);
+    this.name = 'UsageError';
+  }
+}
+
+/** Formats any error as the single line mcastctl prints on stderr. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = message.split('\n')[0].trim();
+  if (/^(error: |Error from server)/.test(firstLine)) return firstLine;
+  return `error: ${firstLine}`;
+}

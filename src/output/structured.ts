@@ -1,0 +1,20 @@
+import type { CommandContext } from '../commands/context.js';
+import { UsageError } from '../errors.js';
+
+export type StructuredFormat = 'json' | 'yaml';
+
+export function parseOutputFormat<F extends string>(value: unknown, allowed: readonly F[]): F {
+  const text = String(value ?? '');
+  if ((allowed as readonly string[]).includes(text)) return text as F;
+  throw new UsageError(`unable to match a printer suitable for the output format "${text}", allowed formats are: ${allowed.join(',')}`);
+}
+
+/** JSON indented by 2 like kubectl, YAML through the yaml package; both end with a newline. */
+export async function printStructured(ctx: CommandContext, format: StructuredFormat, document: unknown): Promise<void> {
+  if (format === 'json') {
+    ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    return;
+  }
+  const { stringify } = await import('yaml');
+  ctx.stdout.write(stringify(document, { lineWidth: 0 }));
+}
