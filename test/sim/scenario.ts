@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** A simulated cluster, as written in test/sim/scenarios/*.yaml. */
+export interface Scenario {
+  antreaVersion: string;
+  /** The API server's /version minor; /usr/bin/kubectl picks its binary from it. */
+  kubernetesMinor?: number;
+  token?: string;
+  config?: {
+    /** A file in test/fixtures/antrea; default: the manifest of the nearest release. */
+    manifest?: string;
+    /** Dotted keys set in antrea-agent.conf / antrea-controller.conf before the cluster starts. */
+    agent?: Record<string, unknown>;
+    controller?: Record<string, unknown>;
+  };
+  nodes: ScenarioNode[];
+  workloads?: ScenarioWorkload[];
+  faults?: Fault[];
+  /** Extra agents with generated names, for benchmarks: count and a name prefix. */
+  generatedNodes?: { count: number; prefix: string; template?: Partial<ScenarioNode> };
+  /** Milliseconds a restarted agent takes to become ready. */
+  agentStartMs?: number;
+}
+
+export interface ScenarioNode {
+  name: string;
+  internalIP?: string;
+  kernelVersion?: string;
+  osImage?: string;
+  os?: 'linux' | 'windows';
+  podCIDR?: string;
+  agent?: {
+    ready?: boolean;
+    restarts?: number;
+    /** Gates this agent runs whatever the ConfigMap says (an agent started from an older config). */
+    featureGates?: Record<string, boolean>;
+    /** Agent image tag, when it differs from the cluster's Antrea version (mid-upgrade). */
+    version?: string;
+  };
+  kernel?: {
+    igmpMaxMemberships?: number;
+    transportInterface?: string;
+    joinedGroups?: Record<string, string[]>;
+    mroutes?: Array<{
+      source: string;
+      group: string;
+      iif?: string;
+      oifs?: Array<string | { name: string; ttl?: number }>;
+      packets?: number;
+      bytes?: number;
+      wrongIf?: number;
+      age?: number;
+    }>;
+  };
+}
+
+export interface ScenarioWorkload {
+  name: string;
+  namespace: string;
+  node: string;
+  ip?: string;
+  inbound?: number;
+  outbound?: number;
+  /** Packets per second added to the counters while the simulator runs (for --watch). */
+  inboundRate?: number;
+  outboundRate?: number;
+  groups?: string[];
+}
+
+export type FaultKind =
+  | 'exec-hang'
+  | 'exec-exit'
+  | 'forbidden'
+  | 'too-many-requests'
+  | 'server-error'
+  | 'slow'
+  | 'agent-not-ready'
+  | 'unauthorized'
+  /** The next write of a matching object (path "configmaps/antrea-config") races a concurrent writer: 409. */
+  | 'conflict';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Limit to exec into this Node's agent (or to requests about it); absent: every request. */
+  node?: string;
+  /** Limit API faults to request paths matching this regular expression. */
+  path?: string;
+  /** Limit to this HTTP method. */
+  method?: string;
+  exitCode?: number;
+  stderr?: string;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  /** Apply only this many times, then behave normally. */
+  times?: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const SCENARIO_DIR = join(here, 'scenarios');
+export const FIXTURE_DIR = join(here, '..', 'fixtures', 'antrea');
+
+export function loadScenario(pathOrName: string): Scenario {
+  const path = isAbsolute(pathOrName) || pathOrName.includes('/') ? pathOrName : join(SCENARIO_DIR, `${pathOrName}.yaml`);
+  return parse(readFileSync(path, 'utf8')) as Scenario;
+}
