@@ -8,7 +8,7 @@ import { ANTREA_NAMESPACE, SimCluster, type Json } from './cluster-state.js';
 import { applyPatch } from './patch.js';
 import { runArgv, RuntimeExecError, type ExecTarget, type ShellResult } from './agent-shell.js';
 import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
-import { podTable } from './tables.js';
+import { multicastGroupTable, podTable } from './tables.js';
 import type { Scenario } from './scenario.js';
 
 export const DEFAULT_TOKEN = 'mcastctl-sim-token';
@@ -259,6 +259,7 @@ export class SimApiServer {
       throw new HttpStatus(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     }
     if (path === '/apis/stats.antrea.io/v1alpha1/multicastgroups') {
+      if (String(headers.accept ?? '').includes('as=Table')) return multicastGroupTable(c.multicastGroups());
       return { kind: 'MulticastGroupList', apiVersion: 'stats.antrea.io/v1alpha1', metadata: {}, items: c.multicastGroups().map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
     }
     if ((m = /^\/apis\/stats\.antrea\.io\/v1alpha1\/multicastgroups\/([^/]+)$/.exec(path))) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseDocument, isMap } from 'yaml';
+import { parse } from 'yaml';
 import { atLeast, catalogueFor, compareRelease, parseRelease, type Catalogue, type ReleaseVersion } from '../../src/antrea/featuregate-catalogue.js';
 import { renderFeatureGates, type GateRow, type MulticastResponse } from './antctl-output.js';
 import type { IgmpDevice, MrouteEntry, Vif } from './kernel-output.js';
@@ -32,18 +32,38 @@ function manifestFor(release: ReleaseVersion): string {
   return chosen;
 }
 
-/** Sets dotted keys in a commented YAML document, keeping everything else (the simulator's own set-up). */
+/**
+ * Sets `section.key` or `key` values in a commented conf by editing lines, so every comment stays
+ * where the upstream manifest has it (the simulator's own set-up, not mcastctl's editor).
+ */
 export function setConfKeys(conf: string, keys: Record<string, unknown>): string {
-  const doc = parseDocument(conf);
+  const lines = conf.split('\n');
   for (const [dotted, value] of Object.entries(keys)) {
-    const path = dotted.split('.');
-    for (let i = 1; i < path.length; i++) {
-      const parent = doc.getIn(path.slice(0, i), true);
-      if (!isMap(parent)) doc.setIn(path.slice(0, i), doc.createNode({}));
+    const [section, key] = dotted.includes('.') ? dotted.split('.', 2) : [undefined, dotted];
+    const rendered = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    if (!section) {
+      const at = lines.findIndex((l) => l.startsWith(`${key}:`));
+      if (at >= 0) lines[at] = `${key}: ${rendered}`;
+      else lines.push(`${key}: ${rendered}`);
+      continue;
     }
-    doc.setIn(path, value);
+    const head = lines.findIndex((l) => l === `${section}:` || l.startsWith(`${section}: `));
+    if (head < 0) {
+      lines.push(`${section}:`, `  ${key}: ${rendered}`);
+      continue;
+    }
+    lines[head] = `${section}:`;
+    let end = head + 1;
+    while (end < lines.length && (lines[end] === '' || /^[\s#]/.test(lines[end]))) end++;
+    const existing = lines.slice(head + 1, end).findIndex((l) => new RegExp(`^\\s+${key}:`).test(l));
+    if (existing >= 0) {
+      const index = head + 1 + existing;
+      lines[index] = lines[index].replace(/^(\s+[^:]+:).*$/, `$1 ${rendered}`);
+    } else {
+      lines.splice(head + 1, 0, `  ${key}: ${rendered}`);
+    }
   }
-  return doc.toString();
+  return lines.join('\n');
 }
 
 interface ParsedConf {
@@ -253,7 +273,7 @@ export class SimCluster {
       const node = this.nodes.find((n) => n.name === w.node) ?? controllerNode;
       list.push(this.podObject({ name: w.name, namespace: w.namespace, node, labels: { app: w.name.replace(/-\d+$/, '') }, containers: [w.name.replace(/-\d+$/, '')], image: 'busybox', ready: true, restarts: 0, ip: w.ip ?? '', hostNetwork: false }));
     }
-    return list;
+    return list.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   }
 
   findAgentByPod(podName: string): AgentRuntime | undefined {

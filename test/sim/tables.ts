@@ -31,3 +31,22 @@ export function podTable(pods: Json[], next?: string): Json {
     }),
   };
 }
+
+/** kubectl get multicastgroups: GROUP and PODS ("ns/name" joined by "," without a space, at most 3). */
+export function multicastGroupTable(groups: Json[]): Json {
+  const pods = (refs: Json[]) => {
+    if (refs.length === 0) return '<none>';
+    const shown = refs.slice(0, 3).map((r) => `${r.namespace}/${r.name}`).join(',');
+    return refs.length > 3 ? `${shown} + ${refs.length - 3} more...` : shown;
+  };
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '' },
+    columnDefinitions: [
+      { name: 'Group', type: 'string', format: 'name', description: 'IP of multicast group', priority: 0 },
+      { name: 'Pods', type: 'string', format: '', description: 'List of Pods that has joined the multicast group', priority: 0 },
+    ],
+    rows: groups.map((g) => ({ cells: [g.group, pods(g.pods)], object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: g.metadata } })),
+  };
+}
