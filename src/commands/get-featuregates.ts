@@ -59,7 +59,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
           throw new CliError(`${pod.node}: ${(err as Error).message}`);
         }
       })();
-      await printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates });
+      printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates });
     }
     return ExitCode.OK;
   }
@@ -89,7 +89,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
       if (controllerGates) sections.push({ title: SECTION_TITLES.controller, featureGates: controllerGates });
       printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout));
     } else {
-      await printStructured(ctx, format, {
+      printStructured(ctx, format, {
         apiVersion: REPORT_API_VERSION,
         kind: 'FeatureGateReport',
         agents: [...nodes].sort((a, b) => a.node.localeCompare(b.node)),

@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 
@@ -10,11 +11,10 @@ export function parseOutputFormat<F extends string>(value: unknown, allowed: rea
 }
 
 /** JSON indented by 2 like kubectl, YAML through the yaml package; both end with a newline. */
-export async function printStructured(ctx: CommandContext, format: StructuredFormat, document: unknown): Promise<void> {
+export function printStructured(ctx: CommandContext, format: StructuredFormat, document: unknown): void {
   if (format === 'json') {
     ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     return;
   }
-  const { stringify } = await import('yaml');
-  ctx.stdout.write(stringify(document, { lineWidth: 0 }));
+  ctx.stdout.write(stringify(document, { lineWidth: 0, indentSeq: false }));
 }
