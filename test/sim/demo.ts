@@ -1,0 +1,55 @@
+/**
+ * npm run demo: starts the simulated cluster (scenario "default"), runs mcastctl's commands against
+ * it as a user would, prints what they print, and stops the cluster.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SimApiServer } from './api-server.js';
+import { loadScenario } from './scenario.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const scenarioName = process.argv[2] ?? 'default';
+const server = new SimApiServer(loadScenario(scenarioName));
+await server.start();
+const dir = mkdtempSync(join(tmpdir(), 'mcastctl-demo-'));
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(kubeconfig, server.kubeconfig());
+
+const commands: string[][] = [
+  ['get', 'featuregates'],
+  ['get', 'featuregates', '--node', 'k8s-node-2'],
+  ['get', 'featuregates', '-o', 'json'],
+];
+
+process.stdout.write(`# Simulated Antrea cluster "${scenarioName}" at ${server.url}\n`);
+let failed = 0;
+try {
+  for (const args of commands) {
+    process.stdout.write(`\n$ mcastctl ${args.join(' ')}\n`);
+    // The simulator serves from this process, so mcastctl must run as an asynchronous child.
+    const result = await runAsync(args);
+    process.stdout.write(result.stdout);
+    if (result.stderr) process.stdout.write(result.stderr);
+    if (result.code !== 0) {
+      process.stdout.write(`[exit status ${result.code}]\n`);
+      failed++;
+    }
+  }
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;
+
+function runAsync(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'mcastctl.js'), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    child.on('close', (code) => done({ stdout, stderr, code: code ?? 1 }));
+  });
+}
