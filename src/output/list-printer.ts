@@ -1,0 +1,134 @@
+import Table from 'cli-table3';
+import { stringify } from 'yaml';
+import type { CommandContext } from '../commands/context.js';
+import { UsageError } from '../errors.js';
+import type { Paint } from './colors.js';
+import { evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
+
+export const LIST_API_VERSION = 'mcastctl.antrea.io/v1alpha1';
+
+export type OutputFormat =
+  | { type: 'table' | 'wide' | 'json' | 'yaml' | 'name' }
+  | { type: 'jsonpath'; template: string }
+  | { type: 'custom-columns'; columns: Array<{ header: string; path: string }> };
+
+export const OUTPUT_HELP = 'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.';
+
+export function parseOutput(value: unknown): OutputFormat {
+  const text = String(value ?? 'table');
+  if (['table', 'wide', 'json', 'yaml', 'name'].includes(text)) return { type: text as 'table' };
+  if (text.startsWith('jsonpath=')) {
+    const template = text.slice('jsonpath='.length);
+    if (!template) throw new UsageError('jsonpath template format specified but no template given');
+    return { type: 'jsonpath', template };
+  }
+  if (text.startsWith('custom-columns=')) {
+    const spec = text.slice('custom-columns='.length);
+    const columns = spec.split(',').map((part) => {
+      const at = part.indexOf(':');
+      if (at <= 0 || at === part.length - 1) throw new UsageError(`unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>`);
+      return { header: part.slice(0, at), path: part.slice(at + 1) };
+    });
+    return { type: 'custom-columns', columns };
+  }
+  throw new UsageError(
+    `unable to match a printer suitable for the output format "${text}", allowed formats are: custom-columns,json,jsonpath,name,table,wide,yaml`,
+  );
+}
+
+export const isMachineFormat = (f: OutputFormat) => f.type !== 'table' && f.type !== 'wide';
+
+export interface Column<T> {
+  header: string;
+  value: (item: T) => string;
+  /** Shown only with -o wide. */
+  wide?: boolean;
+  /** Whether a row deserves attention (coloured on a terminal). */
+  alert?: (item: T) => boolean;
+}
+
+export interface ListSpec<T> {
+  /** e.g. "PodMulticastStatsList". */
+  kind: string;
+  columns: Column<T>[];
+  /** -o name: "resource/name". */
+  name: (item: T) => string;
+  /** The item as printed by -o json/yaml and seen by jsonpath and custom-columns. */
+  toJson: (item: T) => Record<string, unknown>;
+  /** Rows that need attention are coloured with paint.warn on a terminal. */
+  alert?: (item: T) => boolean;
+}
+
+/** Terminal safety as kubectl's printer does it: escape ESC and CR; a newline ends the cell. */
+function cell(text: string): string {
+  return text.replace(/\x1b/g, '^[').replace(/\r/g, '\\r').split(/[\n\f]/)[0];
+}
+
+/** kubectl's layout: uppercase headers, columns three spaces apart, no borders, no trailing spaces. */
+export function renderTable(headers: string[], rows: string[][], noHeaders: boolean): string {
+  const table = new Table({
+    chars: {
+      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
+    },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+    wordWrap: false,
+  });
+  if (!noHeaders) table.push(headers.map((h) => h.toUpperCase()));
+  for (const row of rows) table.push(row.map((c) => (c === '' ? '<none>' : cell(c))));
+  if (table.length === 0) return '';
+  return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+}
+
+export function listDocument<T>(spec: ListSpec<T>, items: T[]): Record<string, unknown> {
+  return { apiVersion: LIST_API_VERSION, kind: spec.kind, items: items.map(spec.toJson) };
+}
+
+export interface PrintOptions {
+  noHeaders: boolean;
+  paint: Paint;
+  /** "No resources found…" goes to stderr, as kubectl does, for an empty table. */
+  emptyMessage: string;
+}
+
+export function printList<T>(ctx: CommandContext, spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions): void {
+  ctx.stdout.write(formatList(spec, items, format, options, (m) => ctx.stderr.write(`${m}\n`)));
+}
+
+export function formatList<T>(spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions, onEmpty: (message: string) => void): string {
+  switch (format.type) {
+    case 'json':
+      return `${JSON.stringify(listDocument(spec, items), null, 2)}\n`;
+    case 'yaml':
+      return stringify(listDocument(spec, items), { lineWidth: 0, indentSeq: false });
+    case 'name':
+      return items.map((i) => `${spec.name(i)}\n`).join('');
+    case 'jsonpath':
+      return renderJsonPath(format.template, listDocument(spec, items));
+    case 'custom-columns': {
+      const rows = items.map((item) => {
+        const json = spec.toJson(item);
+        return format.columns.map((c) => {
+          const values = evaluatePath(c.path, json);
+          return values.length === 0 ? '<none>' : values.map(formatValue).join(',');
+        });
+      });
+      return renderTable(format.columns.map((c) => c.header), rows, options.noHeaders);
+    }
+    default: {
+      if (items.length === 0) {
+        onEmpty(options.emptyMessage);
+        return '';
+      }
+      const columns = spec.columns.filter((c) => format.type === 'wide' || !c.wide);
+      const text = renderTable(columns.map((c) => c.header), items.map((i) => columns.map((c) => c.value(i))), options.noHeaders);
+      if (!spec.alert) return text;
+      const lines = text.split('\n');
+      const offset = options.noHeaders ? 0 : 1;
+      items.forEach((item, index) => {
+        if (spec.alert!(item)) lines[index + offset] = options.paint.warn(lines[index + offset]);
+      });
+      return lines.join('\n');
+    }
+  }
+}
