@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { ConfigurationOptions, CoreV1Api, KubeConfig, V1Pod, V1Status } from '@kubernetes/client-node';
+import type { ConfigurationOptions, CoreV1Api, CustomObjectsApi, KubeConfig, V1Pod, V1Status } from '@kubernetes/client-node';
 import type { CommandContext } from '../commands/context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { toCliError } from './api-errors.js';
@@ -32,6 +32,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class KubeClient {
   readonly server: string;
   private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+  /** The namespace of the current context, as kubectl uses it when -n is not given. */
+  readonly defaultNamespace: string;
 
   private constructor(
     private readonly k8s: K8sModule,
@@ -40,6 +43,8 @@ export class KubeClient {
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   }
 
   /** Loads @kubernetes/client-node (heavy: only here, never at start-up) and the kubeconfig. */
@@ -105,6 +110,31 @@ export class KubeClient {
       next = page.metadata?._continue || undefined;
     } while (next);
     return pods;
+  }
+
+  async listAllPods(labelSelector: string): Promise<V1Pod[]> {
+    const pods: V1Pod[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.call((options) => this.core.listPodForAllNamespaces({ labelSelector, limit: PAGE_SIZE, _continue: next }, options));
+      pods.push(...page.items);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return pods;
+  }
+
+  async readPod(namespace: string, name: string): Promise<V1Pod> {
+    return this.call((options) => this.core.readNamespacedPod({ name, namespace }, options));
+  }
+
+  /** A cluster-scoped resource of an aggregated or custom API group (e.g. stats.antrea.io multicastgroups). */
+  async listClusterObjects<T>(group: string, version: string, plural: string): Promise<T[]> {
+    const list = await this.call((options) => this.custom.listClusterCustomObject({ group, version, plural }, options));
+    return ((list as { items?: T[] }).items ?? []) as T[];
+  }
+
+  async getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T> {
+    return (await this.call((options) => this.custom.getClusterCustomObject({ group, version, plural, name }, options))) as T;
   }
 
   /**

@@ -35,6 +35,18 @@ export interface CommandSpec {
 }
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export const LIST_OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name', 'jsonpath=', 'custom-columns='] as const;
+
+const listOutputFlags: FlagSpec[] = [
+  {
+    flags: '-o, --output <format>',
+    description: 'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.',
+    defaultValue: 'table',
+  },
+  { flags: '--no-headers', description: 'Do not print headers (table, wide and custom-columns output).' },
+];
+const concurrencyFlag: FlagSpec = { flags: '--concurrency <n>', description: 'How many Nodes to query at once.', defaultValue: '16' };
+const nodeFlag: FlagSpec = { flags: '--node <name>', description: 'Only this Node.', completes: 'nodes' };
 
 export const globalFlags: FlagSpec[] = [
   { flags: '--kubeconfig <path>', description: 'Path to the kubeconfig file to use for CLI requests.', completes: 'files' },
@@ -96,6 +108,77 @@ export const commandTable: CommandSpec = {
             'mcastctl get featuregates -o json',
           ],
           load: () => import('./get-featuregates.js'),
+        },
+        {
+          name: 'podmulticaststats',
+          summary: 'Multicast packet counters of every Pod, from every Node',
+          description:
+            'Runs "antctl get podmulticaststats -o json" in the antrea-agent of every relevant Node (only the ' +
+            'Node of POD when a name is given) and merges the answers. Counters are packets. With --watch, the ' +
+            'table is redrawn every --interval with packets per second; a counter that went backwards (the agent ' +
+            'restarted) shows "reset", never a negative rate.',
+          args: [{ name: 'POD', description: 'Only this Pod (in --namespace).', required: false, completes: 'pods' }],
+          flags: [
+            { flags: '-n, --namespace <namespace>', description: 'Only Pods of this namespace (default: the context\'s namespace).', completes: 'namespaces' },
+            { flags: '-A, --all-namespaces', description: 'Pods of every namespace.' },
+            { flags: '-l, --selector <selector>', description: 'Only Pods matching this label selector (e.g. app=vlc).' },
+            nodeFlag,
+            ...listOutputFlags,
+            { flags: '-w, --watch', description: 'Redraw every --interval with packet rates.' },
+            { flags: '--interval <duration>', description: 'Time between two samples with --watch.', defaultValue: '2s' },
+            { flags: '--count <n>', description: 'With --watch, stop after this many samples.' },
+            concurrencyFlag,
+          ],
+          examples: [
+            'mcastctl get podmulticaststats -A',
+            'mcastctl get podmulticaststats vlc-receiver-1 -n default',
+            'mcastctl get podmulticaststats -n default -l app=vlc --watch --interval 5s',
+            'mcastctl get podmulticaststats -A -o custom-columns=POD:.name,IN:.inbound',
+          ],
+          load: () => import('./get-podmulticaststats.js'),
+        },
+        {
+          name: 'mroute',
+          summary: 'Kernel multicast routes of every Node',
+          description:
+            'Reads each Node\'s IPv4 multicast routing table through its antrea-agent Pod (host network): ' +
+            '"ip -j -s mroute", or "ip -s mroute" with an older iproute2, or /proc/net/ip_mr_cache and ip_mr_vif ' +
+            'without iproute2. Unresolved entries and packets that arrived on the wrong interface are highlighted. ' +
+            'Address filters are applied by mcastctl.',
+          flags: [
+            nodeFlag,
+            { flags: '--group <address>', description: 'Only routes of this multicast group.' },
+            { flags: '--source <address>', description: 'Only routes from this source.' },
+            ...listOutputFlags,
+            concurrencyFlag,
+          ],
+          examples: ['mcastctl get mroute', 'mcastctl get mroute --group 239.255.12.42 -o wide', 'mcastctl get mroute --node k8s-node-1 -o json'],
+          load: () => import('./get-mroute.js'),
+        },
+        {
+          name: 'multicastgroups',
+          summary: 'Multicast groups and their member Pods (stats.antrea.io)',
+          description:
+            'Lists the stats.antrea.io/v1alpha1 MulticastGroup resource served by antrea-controller: each group ' +
+            'and the Pods that joined it. -o wide lists every member and the Node it runs on. The data can lag ' +
+            'by up to a minute (agents report every 60s) and needs the NetworkPolicyStats feature gate.',
+          args: [{ name: 'GROUP', description: 'Only this group (an IPv4 address).', required: false }],
+          flags: [...listOutputFlags],
+          examples: ['mcastctl get multicastgroups', 'mcastctl get multicastgroups 239.255.12.42 -o wide'],
+          load: () => import('./get-multicastgroups.js'),
+        },
+        {
+          name: 'igmp',
+          summary: 'IGMP membership limits and usage of every Node',
+          description:
+            'For every Node: net.ipv4.igmp_max_memberships, the memberships held (from /proc/net/igmp, without ' +
+            '224.0.0.1), the groups its receiver Pods joined (WANTED, from multicastgroups), the most groups one ' +
+            'Pod joined, and the headroom. The antrea-agent joins every group of its local receivers from one ' +
+            'socket, so a Node whose receivers want more groups than the limit (20 by default) silently misses the ' +
+            'rest: such rows read AT LIMIT or OVER LIMIT. Raise the limit with "mcastctl igmp set-max".',
+          flags: [nodeFlag, ...listOutputFlags, concurrencyFlag],
+          examples: ['mcastctl get igmp', 'mcastctl get igmp --node k8s-node-2 -o yaml'],
+          load: () => import('./get-igmp.js'),
         },
       ],
     },

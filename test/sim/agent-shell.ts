@@ -70,7 +70,9 @@ function ip(target: ExecTarget, args: string[]): ShellResult {
   let json = false;
   let stats = false;
   let i = 0;
+  const tools = agent.node.agent?.tools;
   for (; i < args.length && args[i].startsWith('-'); i++) {
+    if ((args[i] === '-j' || args[i] === '-json') && tools?.ipJson === false) return fail(`Option "${args[i]}" is unknown, try "ip -help".\n`, 255);
     if (args[i] === '-j' || args[i] === '-json') json = true;
     else if (args[i] === '-s' || args[i] === '-stats' || args[i] === '-statistics') stats = true;
     else if (args[i] === '-p' || args[i] === '-pretty' || args[i] === '-4') continue;
@@ -166,7 +168,9 @@ export function runArgv(target: ExecTarget, argv: string[], underShell = false):
   const args = argv.slice(1);
   switch (program) {
     case 'antctl': return antctl(target, args);
-    case 'ip': return ip(target, args);
+    case 'ip':
+      if (target.agent?.node.agent?.tools?.ip === false) return missing(argv, underShell);
+      return ip(target, args);
     case 'cat': return cat(target, args);
     case 'sysctl': return sysctl(target, args);
     case 'true': return ok('');
@@ -175,9 +179,13 @@ export function runArgv(target: ExecTarget, argv: string[], underShell = false):
       if (args[0] === '-c' && args[1] !== undefined) return shell(target, args[1]);
       return fail(`${program}: only "-c SCRIPT" is supported here\n`, 2);
     default:
-      if (underShell) return fail(`sh: 1: ${argv[0]}: not found\n`, 127);
-      throw new RuntimeExecError(
-        `error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`,
-      );
+      return missing(argv, underShell);
   }
+}
+
+function missing(argv: string[], underShell: boolean): ShellResult {
+  if (underShell) return fail(`sh: 1: ${argv[0]}: not found\n`, 127);
+  throw new RuntimeExecError(
+    `error executing command in container: failed to exec in container: failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown`,
+  );
 }

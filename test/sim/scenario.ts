@@ -39,6 +39,8 @@ export interface ScenarioNode {
     featureGates?: Record<string, boolean>;
     /** Agent image tag, when it differs from the cluster's Antrea version (mid-upgrade). */
     version?: string;
+    /** What the agent image ships: an old iproute2 without -j, or no iproute2 at all. */
+    tools?: { ip?: boolean; ipJson?: boolean };
   };
   kernel?: {
     igmpMaxMemberships?: number;

@@ -1,0 +1,123 @@
+import { parsePodMulticastStatsJson, rateBetween, type PodMulticastStats, type Rate, type Sample } from '../antrea/podmulticaststats-parser.js';
+import { parseDuration } from '../duration.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
+import { paintFor } from '../output/colors.js';
+import { formatList, isMachineFormat, parseOutput, type ListSpec } from '../output/list-printer.js';
+import { writeFrame } from '../output/watch-screen.js';
+import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import type { CommandContext } from './context.js';
+import { parsePositiveInt } from './options.js';
+
+export interface PodStatsRow extends PodMulticastStats {
+  node: string;
+  inboundRate?: Rate;
+  outboundRate?: Rate;
+}
+
+const rateText = (r: Rate | undefined) => (!r || r.kind === 'unknown' ? '-' : r.kind === 'reset' ? 'reset' : r.perSecond.toFixed(1));
+const rateJson = (r: Rate | undefined) => (!r || r.kind === 'unknown' ? null : r.kind === 'reset' ? 'reset' : Number(r.perSecond.toFixed(3)));
+
+function spec(watching: boolean): ListSpec<PodStatsRow> {
+  return {
+    kind: 'PodMulticastStatsList',
+    columns: [
+      { header: 'NAMESPACE', value: (r) => r.namespace },
+      { header: 'NAME', value: (r) => r.name },
+      { header: 'NODE', value: (r) => r.node },
+      { header: 'INBOUND', value: (r) => String(r.inbound) },
+      { header: 'OUTBOUND', value: (r) => String(r.outbound) },
+      ...(watching
+        ? [
+            { header: 'INBOUND/S', value: (r: PodStatsRow) => rateText(r.inboundRate) },
+            { header: 'OUTBOUND/S', value: (r: PodStatsRow) => rateText(r.outboundRate) },
+          ]
+        : []),
+    ],
+    name: (r) => `pod/${r.name}`,
+    toJson: (r) => ({
+      namespace: r.namespace, name: r.name, node: r.node, inbound: r.inbound, outbound: r.outbound,
+      ...(watching ? { inboundPerSecond: rateJson(r.inboundRate), outboundPerSecond: rateJson(r.outboundRate) } : {}),
+    }),
+    alert: watching ? (r) => r.inboundRate?.kind === 'reset' || r.outboundRate?.kind === 'reset' : undefined,
+  };
+}
+
+interface Options {
+  namespace?: string;
+  allNamespaces?: boolean;
+  node?: string;
+  selector?: string;
+  output: string;
+  headers: boolean;
+  concurrency: string;
+  watch?: boolean;
+  interval: string;
+  count?: string;
+}
+
+export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
+  const opts = options as unknown as Options;
+  const format = parseOutput(opts.output);
+  const concurrency = concurrencyOf(options);
+  const podName = args[0];
+  if (podName && opts.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
+  if (podName && opts.selector) throw new UsageError('a Pod name cannot be used with --selector');
+  if (opts.namespace === '') throw new UsageError('--namespace must not be empty');
+  const intervalMs = parseDuration(opts.interval, '--interval');
+  if (opts.watch && intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+  const samples = opts.count !== undefined ? parsePositiveInt(opts.count, '--count') : opts.watch ? Infinity : 1;
+  if (opts.count !== undefined && !opts.watch) throw new UsageError('--count is used with --watch');
+
+  const client = await KubeClient.connect(ctx);
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? client.defaultNamespace);
+  let agents = await selectAgents(ctx, client, opts.node);
+  let wanted: Set<string> | undefined;
+  let argv = ['antctl', 'get', 'podmulticaststats', '-o', 'json', ...(namespace ? ['-n', namespace] : [])];
+
+  if (podName) {
+    const pod = await client.readPod(namespace!, podName);
+    const node = pod.spec?.nodeName;
+    agents = agents.filter((a) => a.node === node);
+    if (agents.length === 0) throw new CliError(`Pod ${namespace}/${podName} runs on ${node ? `Node "${node}"` : 'no Node'}, where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
+    argv = ['antctl', 'get', 'podmulticaststats', podName, '-n', namespace!, '-o', 'json'];
+  } else if (opts.selector) {
+    const pods = namespace ? await client.listPods(namespace, opts.selector) : await client.listAllPods(opts.selector);
+    wanted = new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`));
+    const nodes = new Set(pods.map((p) => p.spec?.nodeName));
+    agents = agents.filter((a) => nodes.has(a.node));
+  }
+
+  const listSpec = spec(opts.watch === true);
+  const paint = await paintFor(ctx, ctx.stdout);
+  const emptyMessage = namespace ? `No resources found in ${namespace} namespace.` : 'No resources found';
+  const previous = new Map<string, Sample>();
+  let exitCode: number = ExitCode.OK;
+  for (let sample = 0; sample < samples; sample++) {
+    if (sample > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec) => {
+      const stdout = await exec(argv);
+      return { at: Date.now(), stats: parsePodMulticastStatsJson(stdout) };
+    });
+    const rows: PodStatsRow[] = [];
+    for (const { pod, value } of result.answers) {
+      for (const s of value.stats) {
+        const key = `${s.namespace}/${s.name}`;
+        if (wanted && !wanted.has(key)) continue;
+        const current: Sample = { at: value.at, inbound: s.inbound, outbound: s.outbound };
+        const row: PodStatsRow = { ...s, node: pod.node };
+        if (opts.watch) {
+          row.inboundRate = rateBetween(previous.get(key), current, 'inbound');
+          row.outboundRate = rateBetween(previous.get(key), current, 'outbound');
+          previous.set(key, current);
+        }
+        rows.push(row);
+      }
+    }
+    rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    const text = formatList(listSpec, rows, format, { noHeaders: opts.headers === false, paint, emptyMessage }, (m) => ctx.stderr.write(`${m}\n`));
+    if (opts.watch) writeFrame(ctx, text, sample);
+    else ctx.stdout.write(text);
+    exitCode = Math.max(exitCode, finish(ctx, result.failures, result.answers.length));
+  }
+  return exitCode;
+}

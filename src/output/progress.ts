@@ -1,0 +1,16 @@
+import type { CommandContext } from '../commands/context.js';
+
+export interface Progress {
+  update(text: string): void;
+  stop(): void;
+}
+
+const silent: Progress = { update: () => {}, stop: () => {} };
+
+/** A spinner on stderr, only for a person at a terminal: never in a pipe, in CI or with machine formats. */
+export async function startProgress(ctx: CommandContext, text: string, machineFormat: boolean): Promise<Progress> {
+  if (machineFormat || ctx.stderr.isTTY !== true || ctx.env.CI || ctx.env.NO_COLOR !== undefined || ctx.env.TERM === 'dumb') return silent;
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: ctx.stderr, discardStdin: false }).start();
+  return { update: (t) => void (spinner.text = t), stop: () => void spinner.stop() };
+}
