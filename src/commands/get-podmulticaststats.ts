@@ -70,22 +70,26 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
 
   const client = await KubeClient.connect(ctx);
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? client.defaultNamespace);
-  let agents = await selectAgents(ctx, client, opts.node);
-  let wanted: Set<string> | undefined;
   let argv = ['antctl', 'get', 'podmulticaststats', '-o', 'json', ...(namespace ? ['-n', namespace] : [])];
-
+  let onNodes: Set<string | undefined> | undefined;
+  let wanted: Set<string> | undefined;
   if (podName) {
     const pod = await client.readPod(namespace!, podName);
-    const node = pod.spec?.nodeName;
-    agents = agents.filter((a) => a.node === node);
-    if (agents.length === 0) throw new CliError(`Pod ${namespace}/${podName} runs on ${node ? `Node "${node}"` : 'no Node'}, where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
+    onNodes = new Set([pod.spec?.nodeName]);
     argv = ['antctl', 'get', 'podmulticaststats', podName, '-n', namespace!, '-o', 'json'];
   } else if (opts.selector) {
     const pods = namespace ? await client.listPods(namespace, opts.selector) : await client.listAllPods(opts.selector);
     wanted = new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`));
-    const nodes = new Set(pods.map((p) => p.spec?.nodeName));
-    agents = agents.filter((a) => nodes.has(a.node));
+    onNodes = new Set(pods.map((p) => p.spec?.nodeName));
   }
+  // Agents are looked up again for every sample: a rollout restart replaces their Pods.
+  const targets = async () => {
+    const agents = (await selectAgents(ctx, client, opts.node)).filter((a) => !onNodes || onNodes.has(a.node));
+    if (podName && agents.length === 0) {
+      throw new CliError(`Pod ${namespace}/${podName} runs where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
+    }
+    return agents;
+  };
 
   const listSpec = spec(opts.watch === true);
   const paint = await paintFor(ctx, ctx.stdout);
@@ -94,7 +98,7 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   let exitCode: number = ExitCode.OK;
   for (let sample = 0; sample < samples; sample++) {
     if (sample > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec) => {
+    const result = await queryAgents(ctx, client, await targets(), { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec) => {
       const stdout = await exec(argv);
       return { at: Date.now(), stats: parsePodMulticastStatsJson(stdout) };
     });

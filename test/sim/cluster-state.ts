@@ -87,6 +87,8 @@ export interface AgentRuntime {
   restarts: number;
   release: ReleaseVersion;
   sysctl: { igmpMaxMemberships: number };
+  /** When the agent last restarted: OVS flows, and so the Pods' counters, start again from 0. */
+  countersResetAt?: number;
 }
 
 export class SimCluster {
@@ -294,6 +296,7 @@ export class SimCluster {
       agent.gateOverrides = {};
       agent.restarts = 0;
       agent.ready = startMs === 0;
+      agent.countersResetAt = Date.now();
       this.agentRestartedAt.set(agent.node.name, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
       if (startMs > 0) setTimeout(() => { agent.ready = true; this.refreshWorkloadStatus(); }, startMs).unref();
     }
@@ -375,14 +378,16 @@ export class SimCluster {
 
   /** Per-Pod counters of the Pods on this Node, grown by their rates since the simulator started. */
   podStats(agent: AgentRuntime): MulticastResponse[] {
-    const seconds = (Date.now() - this.startedAt) / 1000;
+    const reset = agent.countersResetAt;
+    const seconds = (Date.now() - (reset ?? this.startedAt)) / 1000;
+    const base = (n: number | undefined) => (reset === undefined ? (n ?? 0) : 0);
     return this.workloads
       .filter((w) => w.node === agent.node.name)
       .map((w) => ({
         name: w.name,
         podNamespace: w.namespace,
-        inbound: String(Math.floor((w.inbound ?? 0) + (w.inboundRate ?? 0) * seconds)),
-        outbound: String(Math.floor((w.outbound ?? 0) + (w.outboundRate ?? 0) * seconds)),
+        inbound: String(Math.floor(base(w.inbound) + (w.inboundRate ?? 0) * seconds)),
+        outbound: String(Math.floor(base(w.outbound) + (w.outboundRate ?? 0) * seconds)),
       }));
   }
 
