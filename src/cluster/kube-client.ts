@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
-import type { ConfigurationOptions, CoreV1Api, CustomObjectsApi, KubeConfig, V1Pod, V1Status } from '@kubernetes/client-node';
+// Named imports let esbuild drop the rest of the package; this module itself is only reached
+// from lazily loaded commands, so --help never loads it.
+import { CoreV1Api, CustomObjectsApi, Exec, Observable, type ConfigurationOptions, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import type { CommandContext } from '../commands/context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { toCliError } from './api-errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
-
-type K8sModule = typeof import('@kubernetes/client-node');
 
 /** How often a request answered 429 Too Many Requests is retried, honouring Retry-After. */
 const MAX_THROTTLE_RETRIES = 4;
@@ -37,21 +37,18 @@ export class KubeClient {
   readonly defaultNamespace: string;
 
   private constructor(
-    private readonly k8s: K8sModule,
     readonly kc: KubeConfig,
     private readonly ctx: CommandContext,
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   }
 
-  /** Loads @kubernetes/client-node (heavy: only here, never at start-up) and the kubeconfig. */
+  /** Reads the kubeconfig; nothing is sent until the first call. */
   static async connect(ctx: CommandContext): Promise<KubeClient> {
-    const k8s = await import('@kubernetes/client-node');
-    const kc = loadKubeConfig(k8s, ctx.globals, ctx.env);
-    return new KubeClient(k8s, kc, ctx);
+    return new KubeClient(loadKubeConfig(ctx.globals, ctx.env), ctx);
   }
 
   private log(level: number, line: string): void {
@@ -59,7 +56,6 @@ export class KubeClient {
   }
 
   private callOptions(): ConfigurationOptions {
-    const { Observable } = this.k8s;
     const timeoutMs = this.ctx.globals.requestTimeoutMs;
     return {
       middleware: [
@@ -156,7 +152,7 @@ export class KubeClient {
     let socket: { close(): void; on(event: string, cb: (...a: unknown[]) => void): void } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve, reject) => {
-      new this.k8s.Exec(this.kc)
+      new Exec(this.kc)
         .exec(namespace, pod, container, argv, sink(out), sink(err), null, false, (s) => {
           status = s;
         })

@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../commands/context.js';
 import { UsageError } from '../errors.js';
-
-type K8sModule = typeof import('@kubernetes/client-node');
 
 /**
  * Loads the kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG (first file's
  * current-context wins), else ~/.kube/config, else in-cluster. --context overrides the context.
  */
-export function loadKubeConfig(k8s: K8sModule, globals: GlobalOptions, env: NodeJS.ProcessEnv): KubeConfig {
-  const kc = new k8s.KubeConfig();
+export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): KubeConfig {
+  const kc = new SharedAgentKubeConfig();
   try {
     if (globals.kubeconfig) {
       if (!existsSync(globals.kubeconfig)) throw new UsageError(`stat ${globals.kubeconfig}: no such file or directory`);
@@ -45,4 +43,20 @@ export function loadKubeConfig(k8s: K8sModule, globals: GlobalOptions, env: Node
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) throw new UsageError(`context "${current}" names no cluster with a server address`);
   return kc;
+}
+
+/**
+ * client-node builds a new HTTPS agent for every WebSocket (every exec), so each exec pays a full
+ * TLS handshake. Reusing the first agent lets TLS sessions resume across the hundreds of execs of
+ * a fan-out; credentials and CA are the same for all of them.
+ */
+class SharedAgentKubeConfig extends KubeConfig {
+  private sharedAgent: unknown;
+
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const withAgent = opts as { agent?: unknown };
+    this.sharedAgent ??= withAgent.agent;
+    withAgent.agent = this.sharedAgent;
+  }
 }

@@ -223,7 +223,7 @@ export class SimApiServer {
       return { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(c.nextRvPeek()), ...(next ? { continue: next } : {}) }, items };
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path))) {
-      const pod = c.pods().find((p) => p.metadata.namespace === m![1] && p.metadata.name === m![2]);
+      const pod = c.findPod(m[1], m[2]);
       if (!pod) throw notFound('pods', m[2]);
       return pod;
     }
@@ -319,7 +319,7 @@ export class SimApiServer {
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     if (!m) return reject(new HttpStatus(404, 'NotFound', 'the server could not find the requested resource'));
     const [, namespace, podName] = m;
-    const pod = this.cluster.pods().find((p) => p.metadata.namespace === namespace && p.metadata.name === podName);
+    const pod = this.cluster.findPod(namespace, podName);
     if (!pod) return reject(notFound('pods', podName));
     const containers: string[] = pod.spec.containers.map((x: Json) => x.name);
     const container = url.searchParams.get('container') || containers[0];
@@ -343,6 +343,8 @@ export class SimApiServer {
   private async runSession(ws: WebSocket, target: ExecTarget, argv: string[]): Promise<void> {
     const node = target.agent?.node.name;
     if (this.cluster.takeFault(['exec-hang'], { node })) return; // never answers; the client's deadline must act
+    const latency = this.cluster.scenario.execLatencyMs;
+    if (latency) await new Promise((r) => setTimeout(r, latency[0] + Math.random() * (latency[1] - latency[0])));
     const slow = this.cluster.takeFault(['slow'], { node, path: 'exec' });
     if (slow) await new Promise((r) => setTimeout(r, slow.delayMs ?? 500));
     let result: ShellResult;

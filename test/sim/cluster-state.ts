@@ -71,9 +71,17 @@ interface ParsedConf {
   multicastEnable: boolean;
 }
 
+const parsedConfs = new Map<string, ParsedConf>();
+
+/** Confs are 30 KB of commented YAML and every exec asks: parse each distinct text once. */
 function readConf(conf: string): ParsedConf {
-  const parsed = (parse(conf) ?? {}) as Json;
-  return { featureGates: (parsed.featureGates ?? {}) as Record<string, boolean>, multicastEnable: parsed.multicast?.enable === true };
+  let known = parsedConfs.get(conf);
+  if (!known) {
+    const parsed = (parse(conf) ?? {}) as Json;
+    known = { featureGates: (parsed.featureGates ?? {}) as Record<string, boolean>, multicastEnable: parsed.multicast?.enable === true };
+    parsedConfs.set(conf, known);
+  }
+  return known;
 }
 
 export interface AgentRuntime {
@@ -251,37 +259,52 @@ export class SimCluster {
 
   pods(): Json[] {
     const list: Json[] = [];
-    for (const agent of this.agents.values()) {
-      list.push(
-        this.podObject({
+    for (const agent of this.agents.values()) list.push(this.agentPod(agent));
+    list.push(this.controllerPod());
+    for (const w of this.workloads) list.push(this.workloadPod(w));
+    return list.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  }
+
+  /** One Pod by name, without building every Pod of a large cluster. */
+  findPod(namespace: string, name: string): Json | undefined {
+    const agent = this.findAgentByPod(name);
+    if (agent) return namespace === ANTREA_NAMESPACE ? this.agentPod(agent) : undefined;
+    if (namespace === ANTREA_NAMESPACE && name === this.controller.podName) return this.controllerPod();
+    const workload = this.workloads.find((w) => w.namespace === namespace && w.name === name);
+    return workload ? this.workloadPod(workload) : undefined;
+  }
+
+  private agentPod(agent: AgentRuntime): Json {
+    return this.podObject({
           name: agent.podName, namespace: ANTREA_NAMESPACE, node: agent.node,
           labels: { app: 'antrea', component: 'antrea-agent', 'pod-template-generation': String(agent.generation) },
           containers: ['antrea-agent', 'antrea-ovs'], image: `antrea/antrea-agent-ubuntu:v${agent.release.major}.${agent.release.minor}.${agent.release.patch}`,
           ready: this.agentReady(agent), restarts: agent.restarts, ip: agent.node.internalIP ?? '', hostNetwork: true,
           annotations: { 'kubectl.kubernetes.io/default-container': 'antrea-agent' }, created: this.agentRestartedAt.get(agent.node.name),
-        }),
-      );
-    }
+        });
+  }
+
+  private controllerPod(): Json {
     const controllerNode = this.nodes[0];
-    list.push(
-      this.podObject({
-        name: this.controller.podName, namespace: ANTREA_NAMESPACE, node: controllerNode,
-        labels: { app: 'antrea', component: 'antrea-controller' }, containers: ['antrea-controller'],
-        image: `antrea/antrea-controller-ubuntu:${this.scenario.antreaVersion}`, ready: this.controller.ready, restarts: 0,
-        ip: controllerNode.internalIP ?? '', hostNetwork: true,
-      }),
-    );
-    for (const w of this.workloads) {
-      const node = this.nodes.find((n) => n.name === w.node) ?? controllerNode;
-      list.push(this.podObject({ name: w.name, namespace: w.namespace, node, labels: { app: w.name.replace(/-\d+$/, '') }, containers: [w.name.replace(/-\d+$/, '')], image: 'busybox', ready: true, restarts: 0, ip: w.ip ?? '', hostNetwork: false }));
-    }
-    return list.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    return this.podObject({
+      name: this.controller.podName, namespace: ANTREA_NAMESPACE, node: controllerNode,
+      labels: { app: 'antrea', component: 'antrea-controller' }, containers: ['antrea-controller'],
+      image: `antrea/antrea-controller-ubuntu:${this.scenario.antreaVersion}`, ready: this.controller.ready, restarts: 0,
+      ip: controllerNode.internalIP ?? '', hostNetwork: true,
+    });
+  }
+
+  private workloadPod(w: ScenarioWorkload): Json {
+    const node = this.agents.get(w.node)?.node ?? this.nodes.find((n) => n.name === w.node) ?? this.nodes[0];
+    const app = w.name.replace(/-\d+$/, '');
+    return this.podObject({ name: w.name, namespace: w.namespace, node, labels: { app }, containers: [app], image: 'busybox', ready: true, restarts: 0, ip: w.ip ?? '', hostNetwork: false });
   }
 
   findAgentByPod(podName: string): AgentRuntime | undefined {
     for (const agent of this.agents.values()) if (agent.podName === podName) return agent;
     return undefined;
   }
+
 
   // ---- restarts -------------------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ export interface Scenario {
   generatedNodes?: { count: number; prefix: string; template?: Partial<ScenarioNode> };
   /** Milliseconds a restarted agent takes to become ready. */
   agentStartMs?: number;
+  /** Every exec takes between these many milliseconds (a real kubelet round trip), e.g. [20, 50]. */
+  execLatencyMs?: [number, number];
 }
 
 export interface ScenarioNode {
