@@ -21,7 +21,8 @@ export function programNameFor(argv0: string): string {
 function toOption(flag: FlagSpec): Option {
   const option = new Option(flag.flags, flag.description);
   if (flag.defaultValue !== undefined && typeof flag.defaultValue === 'string') option.default(flag.defaultValue);
-  if (Array.isArray(flag.completes)) option.choices(flag.completes as string[]);
+  if (Array.isArray(flag.completes) && !flag.completes.some((c) => c.endsWith('='))) option.choices(flag.completes as string[]);
+  if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   return option;
 }
 

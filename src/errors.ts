@@ -29,6 +29,9 @@ export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
 
 /** An error meant for the user: its message is printed as one line, prefixed "error: " unless kubectl words it otherwise. */
 export class CliError extends Error {
+  /** The API server's HTTP status, when the error is its answer. */
+  httpStatus?: number;
+
   constructor(
     message: string,
     readonly exitCode: ExitCodeValue = ExitCode.ERROR,

@@ -44,7 +44,9 @@ export function toCliError(err: unknown, server: string): CliError {
     const reason = status?.reason;
     const message = status?.message ?? `the server responded with status ${code}`;
     const line = reason ? `Error from server (${reason}): ${message}` : `Error from server: ${message}`;
-    return new CliError(line, code === 403 ? ExitCode.AUTH : ExitCode.ERROR);
+    const error = new CliError(line, code === 403 ? ExitCode.AUTH : ExitCode.ERROR);
+    error.httpStatus = code;
+    return error;
   }
   const text = e.message ?? String(err);
   if (e.name === 'AbortError' || e.type === 'aborted' || /aborted|timed? ?out/i.test(text)) {

@@ -1,7 +1,24 @@
 import { Writable } from 'node:stream';
 // Named imports let esbuild drop the rest of the package; this module itself is only reached
 // from lazily loaded commands, so --help never loads it.
-import { CoreV1Api, CustomObjectsApi, Exec, Observable, type ConfigurationOptions, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  Exec,
+  Observable,
+  PatchStrategy,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1DaemonSet,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+  type V1Status,
+} from '@kubernetes/client-node';
 import type { CommandContext } from '../commands/context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { toCliError } from './api-errors.js';
@@ -33,6 +50,8 @@ export class KubeClient {
   readonly server: string;
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
+  private readonly apps: AppsV1Api;
+  private readonly extensions: ApiextensionsV1Api;
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
 
@@ -43,6 +62,8 @@ export class KubeClient {
     this.server = kc.getCurrentCluster()?.server ?? '';
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.extensions = kc.makeApiClient(ApiextensionsV1Api);
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   }
 
@@ -76,10 +97,11 @@ export class KubeClient {
   }
 
   /** Runs one API call with the request timeout, retrying 429s as the server asks. */
-  async call<T>(what: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+  async call<T>(what: (options: ConfigurationOptions) => Promise<T>, contentType?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await what(this.callOptions());
+        const options = this.callOptions();
+        return await what(contentType ? setHeaderOptions('Content-Type', contentType, options) : options);
       } catch (err) {
         const e = err as { code?: unknown; headers?: Record<string, string> };
         if (e.code === 429 && attempt < MAX_THROTTLE_RETRIES) {
@@ -131,6 +153,84 @@ export class KubeClient {
 
   async getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T> {
     return (await this.call((options) => this.custom.getClusterCustomObject({ group, version, plural, name }, options))) as T;
+  }
+
+  async readConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
+    return this.call((options) => this.core.readNamespacedConfigMap({ name, namespace }, options));
+  }
+
+  async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return this.call((options) => this.core.createNamespacedConfigMap({ namespace, body }, options));
+  }
+
+  async replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return this.call((options) => this.core.replaceNamespacedConfigMap({ name, namespace, body }, options));
+  }
+
+  /** A JSON merge patch; with metadata.resourceVersion in the body the server refuses a stale write (409). */
+  async mergePatchConfigMap(namespace: string, name: string, body: object): Promise<V1ConfigMap> {
+    return this.call((options) => this.core.patchNamespacedConfigMap({ name, namespace, body }, options), PatchStrategy.MergePatch);
+  }
+
+  async readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet> {
+    return this.call((options) => this.apps.readNamespacedDaemonSet({ name, namespace }, options));
+  }
+
+  async readDeployment(namespace: string, name: string): Promise<V1Deployment> {
+    return this.call((options) => this.apps.readNamespacedDeployment({ name, namespace }, options));
+  }
+
+  async patchWorkload(kind: 'daemonset' | 'deployment', namespace: string, name: string, body: object): Promise<void> {
+    if (kind === 'daemonset') {
+      await this.call((options) => this.apps.patchNamespacedDaemonSet({ name, namespace, body }, options), PatchStrategy.StrategicMergePatch);
+    } else {
+      await this.call((options) => this.apps.patchNamespacedDeployment({ name, namespace, body }, options), PatchStrategy.StrategicMergePatch);
+    }
+  }
+
+  async createDaemonSet(namespace: string, body: V1DaemonSet): Promise<V1DaemonSet> {
+    return this.call((options) => this.apps.createNamespacedDaemonSet({ namespace, body }, options));
+  }
+
+  async replaceDaemonSet(namespace: string, name: string, body: V1DaemonSet): Promise<V1DaemonSet> {
+    return this.call((options) => this.apps.replaceNamespacedDaemonSet({ name, namespace, body }, options));
+  }
+
+  async listNodes(labelSelector = ''): Promise<V1Node[]> {
+    const nodes: V1Node[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.call((options) => this.core.listNode({ labelSelector, limit: PAGE_SIZE, _continue: next }, options));
+      nodes.push(...page.items);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return nodes;
+  }
+
+  /** Whether a CustomResourceDefinition is installed (404 is "no"; other errors are errors). */
+  async hasCrd(name: string): Promise<boolean> {
+    try {
+      await this.call((options) => this.extensions.readCustomResourceDefinition({ name }, options));
+      return true;
+    } catch (err) {
+      if (err instanceof CliError && /\(NotFound\)/.test(err.message)) return false;
+      throw err;
+    }
+  }
+
+  async getNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string): Promise<T> {
+    return (await this.call((options) => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }, options))) as T;
+  }
+
+  async createNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, body: object): Promise<T> {
+    return (await this.call((options) => this.custom.createNamespacedCustomObject({ group, version, namespace, plural, body }, options))) as T;
+  }
+
+  async mergePatchNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string, body: object): Promise<T> {
+    return (await this.call(
+      (options) => this.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name, body }, options),
+      PatchStrategy.MergePatch,
+    )) as T;
   }
 
   /**

@@ -10,6 +10,8 @@ export interface FlagSpec {
   flags: string;
   description: string;
   defaultValue?: string | boolean;
+  /** The flag may be given several times; the values are collected in a list. */
+  repeatable?: boolean;
   /** What a shell may complete for the value. */
   completes?: 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | readonly string[];
 }
@@ -47,6 +49,26 @@ const listOutputFlags: FlagSpec[] = [
 ];
 const concurrencyFlag: FlagSpec = { flags: '--concurrency <n>', description: 'How many Nodes to query at once.', defaultValue: '16' };
 const nodeFlag: FlagSpec = { flags: '--node <name>', description: 'Only this Node.', completes: 'nodes' };
+
+const writeFlags: FlagSpec[] = [
+  { flags: '--dry-run', description: 'Print what would change (a unified diff of each config file) and change nothing.' },
+  { flags: '--restart', description: 'Rollout-restart the agents (and the controller when its config changed) so the change takes effect (default).' },
+  { flags: '--no-restart', description: 'Only change the ConfigMap; restart later.' },
+  { flags: '--wait', description: 'Wait until the restarted agents are ready, then verify the new state on every Node.' },
+  { flags: '--timeout <duration>', description: 'How long --wait waits for the rollout.', defaultValue: '5m' },
+  { flags: '--antrea-version <version>', description: 'The Antrea version to write for, instead of the one the agents report.' },
+  concurrencyFlag,
+];
+
+const multicastFlags: FlagSpec[] = [
+  ...writeFlags,
+  { flags: '--interfaces <names>', description: 'Set multicast.multicastInterfaces (comma-separated; v1.7+).' },
+  { flags: '--igmp-query-interval <duration>', description: 'Set multicast.igmpQueryInterval, e.g. 125s (v1.7+).' },
+  { flags: '--igmp-query-versions <list>', description: 'Set multicast.igmpQueryVersions, a subset of 1,2,3 (v1.12+).' },
+  { flags: '--tkgs', description: 'vSphere with Tanzu: change the Supervisor\'s AntreaConfig instead of antrea-config.' },
+  { flags: '--cluster <name>', description: 'With --tkgs: the workload cluster (AntreaConfig <name>-antrea-package).' },
+  { flags: '--namespace <namespace>', description: 'With --tkgs: the vSphere Namespace of the cluster.' },
+];
 
 export const globalFlags: FlagSpec[] = [
   { flags: '--kubeconfig <path>', description: 'Path to the kubeconfig file to use for CLI requests.', completes: 'files' },
@@ -179,6 +201,106 @@ export const commandTable: CommandSpec = {
           flags: [nodeFlag, ...listOutputFlags, concurrencyFlag],
           examples: ['mcastctl get igmp', 'mcastctl get igmp --node k8s-node-2 -o yaml'],
           load: () => import('./get-igmp.js'),
+        },
+      ],
+    },
+    {
+      name: 'multicast',
+      summary: 'Switch Antrea multicast on or off across the cluster',
+      description:
+        'Changes the antrea-config ConfigMap the way the running Antrea version needs it, keeping every comment ' +
+        'of the file, then restarts the agents so they read it.',
+      subcommands: [
+        {
+          name: 'enable',
+          summary: 'Switch multicast on (version-aware), restart and verify',
+          description:
+            'Before Antrea v1.12, sets the alpha feature gate Multicast in antrea-agent.conf and (from v1.7) ' +
+            'antrea-controller.conf; from v1.12 sets multicast.enable: true in antrea-agent.conf. Never writes a key ' +
+            'the running version does not know (v1.x agents would crash-loop). The ConfigMap is written with its ' +
+            'resourceVersion (a concurrent change is re-read and the edit re-applied), the previous data is saved in ' +
+            'ConfigMap antrea-config-mcastctl-backup first, and "multicast rollback" restores it. On a vSphere with ' +
+            'Tanzu (TKGs) cluster the Supervisor reverts such edits: use --tkgs against the Supervisor.',
+          flags: multicastFlags,
+          examples: [
+            'mcastctl multicast enable --dry-run',
+            'mcastctl multicast enable --wait',
+            'mcastctl multicast enable --interfaces eth0,eth1 --igmp-query-interval 60s',
+            'mcastctl multicast enable --tkgs --cluster mccluster --namespace mcast',
+          ],
+          load: async () => ({ run: (await import('./multicast.js')).runEnable }),
+        },
+        {
+          name: 'disable',
+          summary: 'Switch multicast off (version-aware), restart and verify',
+          description: 'The reverse of "multicast enable": the gate (before v1.12) or multicast.enable (v1.12+) set to false.',
+          flags: multicastFlags,
+          examples: ['mcastctl multicast disable --dry-run', 'mcastctl multicast disable --wait'],
+          load: async () => ({ run: (await import('./multicast.js')).runDisable }),
+        },
+        {
+          name: 'rollback',
+          summary: 'Restore antrea-config as it was before mcastctl last changed it',
+          description:
+            'Writes back the data saved in ConfigMap antrea-config-mcastctl-backup by the last change (the data it ' +
+            'replaces is saved in turn, so a second rollback undoes the first), then restarts the agents.',
+          flags: writeFlags.filter((f) => !f.flags.startsWith('--antrea-version')),
+          examples: ['mcastctl multicast rollback --dry-run', 'mcastctl multicast rollback --wait'],
+          load: async () => ({ run: (await import('./multicast.js')).runRollback }),
+        },
+      ],
+    },
+    {
+      name: 'featuregate',
+      summary: 'Change Antrea feature gates',
+      description: 'Changes feature gates in the antrea-config ConfigMap, validated against the running Antrea version.',
+      subcommands: [
+        {
+          name: 'set',
+          summary: 'Set one feature gate (NAME=true|false) where the running version knows it',
+          description:
+            'Sets featureGates.NAME in antrea-agent.conf and/or antrea-controller.conf, wherever the running Antrea ' +
+            'version\'s agent or controller knows the gate; an unknown gate is refused with the list of known ones. ' +
+            'Written, backed up, restarted and verified like "multicast enable". Multicast before v1.12 is set in ' +
+            'both files as "multicast enable" does.',
+          args: [{ name: 'NAME=BOOL', description: 'e.g. Multicast=true', required: true }],
+          flags: writeFlags,
+          examples: ['mcastctl featuregate set Multicast=true --wait', 'mcastctl featuregate set NetworkPolicyStats=true --dry-run'],
+          load: () => import('./featuregate-set.js'),
+        },
+      ],
+    },
+    {
+      name: 'igmp',
+      summary: 'Change IGMP settings of Nodes',
+      description: 'Changes kernel IGMP settings on Nodes through their privileged, host-network antrea-agent Pods.',
+      subcommands: [
+        {
+          name: 'set-max',
+          summary: 'Raise net.ipv4.igmp_max_memberships on Nodes',
+          description:
+            'Writes net.ipv4.igmp_max_memberships on each selected Node with "sysctl -w" in its antrea-agent Pod, ' +
+            'reads it back and prints NODE, BEFORE, AFTER and RESULT. Never lowers a value unless --allow-decrease; ' +
+            'warns when N is below the memberships a Node already holds. Running it twice changes nothing the ' +
+            'second time. The value is lost at reboot: --persist applies DaemonSet mcastctl-igmp-max-memberships, ' +
+            'which sets it again whenever its Pod starts on a Node.',
+          args: [{ name: 'N', description: 'The new limit, an integer from 1 to 2147483647.', required: true }],
+          flags: [
+            { flags: '--node <name>', description: 'A Node to change (repeatable).', repeatable: true, completes: 'nodes' },
+            { flags: '-l, --selector <selector>', description: 'The Nodes matching this label selector.' },
+            { flags: '--all-nodes', description: 'Every Node with an antrea-agent.' },
+            { flags: '--allow-decrease', description: 'Allow lowering the value.' },
+            { flags: '--dry-run', description: 'Show what would change and change nothing.' },
+            { flags: '--persist', description: 'Also apply a DaemonSet that sets the value again after every Node reboot.' },
+            ...listOutputFlags,
+            concurrencyFlag,
+          ],
+          examples: [
+            'mcastctl igmp set-max 64 --node k8s-node-2',
+            'mcastctl igmp set-max 64 --all-nodes --dry-run',
+            'mcastctl igmp set-max 128 -l multicast=receivers --persist',
+          ],
+          load: () => import('./igmp-set-max.js'),
         },
       ],
     },

@@ -53,6 +53,7 @@ const DISCOVERY: Record<string, Json> = {
   ]),
   '/apis/stats.antrea.io/v1alpha1': resourceList('stats.antrea.io/v1alpha1', [res('multicastgroups', 'MulticastGroup', false, ['get', 'list'])]),
   '/apis/crd.antrea.io/v1beta1': resourceList('crd.antrea.io/v1beta1', [res('antreaagentinfos', 'AntreaAgentInfo', false, ['get', 'list'], ['aai'])]),
+  '/apis/apiextensions.k8s.io/v1': resourceList('apiextensions.k8s.io/v1', [res('customresourcedefinitions', 'CustomResourceDefinition', false, ['get', 'list'], ['crd', 'crds'])]),
 };
 
 const group = (name: string, version: string) => ({ name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } });
@@ -192,9 +193,14 @@ export class SimApiServer {
     }
     if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] };
     if (path === '/apis') {
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group('apps', 'v1'), group('stats.antrea.io', 'v1alpha1'), group('crd.antrea.io', 'v1beta1')] };
+      const groups = [group('apps', 'v1'), group('stats.antrea.io', 'v1alpha1'), group('crd.antrea.io', 'v1beta1'), group('apiextensions.k8s.io', 'v1')];
+      if (c.scenario.tkgs?.crd) groups.push(group('cni.tanzu.vmware.com', 'v1alpha1'));
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups };
     }
     if (DISCOVERY[path]) return DISCOVERY[path];
+    if (path === '/apis/cni.tanzu.vmware.com/v1alpha1' && c.scenario.tkgs?.crd) {
+      return resourceList('cni.tanzu.vmware.com/v1alpha1', [res('antreaconfigs', 'AntreaConfig', true, ['get', 'list', 'create', 'patch'], ['antreaconf'])]);
+    }
 
     const list = (kind: string, apiVersion: string, items: Json[]) => ({ kind, apiVersion, metadata: { resourceVersion: String(c.nextRvPeek()) }, items });
     let m: RegExpExecArray | null;
@@ -204,7 +210,10 @@ export class SimApiServer {
       if (!c.namespaces.has(m[1])) throw notFound('namespaces', m[1]);
       return namespaceObject(m[1]);
     }
-    if (path === '/api/v1/nodes') return list('NodeList', 'v1', c.nodes.map((n) => nodeObject(n)));
+    if (path === '/api/v1/nodes') {
+      const nodes = c.nodes.map((n) => nodeObject(n)).filter((n) => matchesLabelSelector(n.metadata.labels, query.get('labelSelector') ?? ''));
+      return list('NodeList', 'v1', nodes);
+    }
     if ((m = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path))) {
       const node = c.nodes.find((n) => n.name === m![1]);
       if (!node) throw notFound('nodes', m[1]);
@@ -228,6 +237,7 @@ export class SimApiServer {
       return pod;
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(path))) {
+      if (method === 'POST') return this.create(c.configMaps, m[1], body ?? '', 'configmaps');
       return list('ConfigMapList', 'v1', [...c.configMaps.values()].filter((cm) => cm.metadata.namespace === m![1]));
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/.exec(path))) {
@@ -240,6 +250,7 @@ export class SimApiServer {
     }
     if ((m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(daemonsets|deployments)(?:\/([^/]+))?$/.exec(path))) {
       const store = m[2] === 'daemonsets' ? c.daemonSets : c.deployments;
+      if (!m[3] && method === 'POST') return this.create(store, m[1], body ?? '', m[2]);
       if (!m[3]) return list(m[2] === 'daemonsets' ? 'DaemonSetList' : 'DeploymentList', 'apps/v1', [...store.values()].filter((o) => o.metadata.namespace === m![1]));
       const key = `${m[1]}/${m[3]}`;
       const obj = store.get(key);
@@ -267,6 +278,24 @@ export class SimApiServer {
       if (!found) throw new HttpStatus(404, 'NotFound', `multicastgroup.stats.antrea.io "${m[1]}" not found`, { name: m[1], group: 'stats.antrea.io', kind: 'multicastgroup' });
       return found;
     }
+    if ((m = /^\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/([^/]+)$/.exec(path))) {
+      if (m[1] === 'antreaconfigs.cni.tanzu.vmware.com' && c.scenario.tkgs?.crd) {
+        return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: m[1] }, spec: { group: 'cni.tanzu.vmware.com', names: { kind: 'AntreaConfig', plural: 'antreaconfigs' }, scope: 'Namespaced' } };
+      }
+      throw notFound('customresourcedefinitions', m[1], 'apiextensions.k8s.io');
+    }
+    if (c.scenario.tkgs?.crd && (m = /^\/apis\/cni\.tanzu\.vmware\.com\/v1alpha1\/namespaces\/([^/]+)\/antreaconfigs(?:\/([^/]+))?$/.exec(path))) {
+      if (!m[2]) {
+        if (method === 'POST') return this.create(c.antreaConfigs, m[1], body ?? '', 'antreaconfigs');
+        return list('AntreaConfigList', 'cni.tanzu.vmware.com/v1alpha1', [...c.antreaConfigs.values()].filter((o) => o.metadata.namespace === m![1]));
+      }
+      const key = `${m[1]}/${m[2]}`;
+      const obj = c.antreaConfigs.get(key);
+      if (!obj) throw notFound('antreaconfigs', m[2], 'cni.tanzu.vmware.com');
+      if (method === 'GET') return obj;
+      if (method === 'PATCH') return this.write(c.antreaConfigs, key, obj, method, headers, body ?? '', 'antreaconfigs');
+      throw new HttpStatus(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    }
     if (path === '/apis/crd.antrea.io/v1beta1/antreaagentinfos') {
       return list('AntreaAgentInfoList', 'crd.antrea.io/v1beta1', [...c.agents.values()].map((a) => c.agentInfo(a)));
     }
@@ -276,6 +305,18 @@ export class SimApiServer {
       return c.agentInfo(agent);
     }
     throw new HttpStatus(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  private create(store: Map<string, Json>, namespace: string, body: string, resource: string): Json {
+    const object = JSON.parse(body) as Json;
+    const name = object.metadata?.name;
+    if (!name) throw new HttpStatus(422, 'Invalid', `${resource} is invalid: metadata.name: Required value: name or generateName is required`);
+    const key = `${namespace}/${name}`;
+    if (store.has(key)) throw new HttpStatus(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
+    object.metadata = { ...object.metadata, namespace, uid: `uid-${this.cluster.nextRv()}`, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), resourceVersion: this.cluster.nextRv() };
+    if (resource === 'daemonsets' || resource === 'deployments') object.metadata.generation = 1;
+    store.set(key, object);
+    return object;
   }
 
   /** PATCH or PUT with optimistic concurrency: a stale resourceVersion is a 409, a no-op keeps the version. */
@@ -293,11 +334,15 @@ export class SimApiServer {
     }
     const conflict = this.cluster.takeFault(['conflict'], { path: `${resource}/${name}` });
     if (conflict) {
-      // A concurrent writer got in first: bump the version so the caller's next try must re-read.
+      // A concurrent writer got in first: its change lands and the version moves on.
+      if (conflict.concurrentData) current.data = { ...current.data, ...conflict.concurrentData };
       current.metadata.resourceVersion = this.cluster.nextRv();
       throw new HttpStatus(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: resource });
     }
     next.metadata = { ...next.metadata, name, namespace: current.metadata.namespace, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
+    // Fields the server owns survive a PUT that does not carry them.
+    if (current.metadata.generation !== undefined) next.metadata.generation = current.metadata.generation;
+    if (method === 'PUT' && current.status !== undefined && next.status === undefined) next.status = current.status;
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
     const { resourceVersion: _b, ...currentMeta } = current.metadata;
     const unchanged = JSON.stringify({ ...next, metadata: nextMeta }) === JSON.stringify({ ...current, metadata: currentMeta });
@@ -411,7 +456,7 @@ function nodeObject(n: import('./scenario.js').ScenarioNode): Json {
   const os = n.os ?? 'linux';
   return {
     apiVersion: 'v1', kind: 'Node',
-    metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': os }, creationTimestamp: '2026-01-01T00:00:00Z' },
+    metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': os, ...n.labels }, creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: { podCIDR: n.podCIDR ?? '' },
     status: {
       addresses: [{ type: 'InternalIP', address: n.internalIP ?? '' }, { type: 'Hostname', address: n.name }],

@@ -106,6 +106,8 @@ export class SimCluster {
   readonly configMaps = new Map<string, Json>();
   readonly daemonSets = new Map<string, Json>();
   readonly deployments = new Map<string, Json>();
+  /** cni.tanzu.vmware.com/v1alpha1 AntreaConfigs (the TKGs Supervisor's view), by namespace/name. */
+  readonly antreaConfigs = new Map<string, Json>();
   readonly agents = new Map<string, AgentRuntime>();
   readonly nodes: ScenarioNode[];
   readonly workloads: ScenarioWorkload[];
@@ -136,12 +138,18 @@ export class SimCluster {
     const data = { ...(manifest.data as Record<string, string>) };
     if (scenario.config?.agent) data['antrea-agent.conf'] = setConfKeys(data['antrea-agent.conf'], scenario.config.agent);
     if (scenario.config?.controller) data['antrea-controller.conf'] = setConfKeys(data['antrea-controller.conf'], scenario.config.controller);
+    const labels = { ...manifest.metadata.labels, ...scenario.tkgs?.configMapLabels };
     this.configMaps.set(`${ANTREA_NAMESPACE}/antrea-config`, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { ...manifest.metadata, uid: suffix('cm', 8), creationTimestamp: CREATED, resourceVersion: this.nextRv() },
+      metadata: { ...manifest.metadata, labels, uid: suffix('cm', 8), creationTimestamp: CREATED, resourceVersion: this.nextRv() },
       data,
     });
+    for (const object of scenario.tkgs?.antreaConfigs ?? []) {
+      const o = structuredClone(object) as Json;
+      o.metadata = { ...o.metadata, resourceVersion: this.nextRv(), uid: suffix(`ac/${o.metadata.name}`, 8) };
+      this.antreaConfigs.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+    }
     const image = (component: string) => `antrea/${component}-ubuntu:${scenario.antreaVersion}`;
     this.daemonSets.set(`${ANTREA_NAMESPACE}/antrea-agent`, {
       apiVersion: 'apps/v1',
@@ -315,8 +323,10 @@ export class SimCluster {
     for (const agent of this.agents.values()) {
       agent.generation++;
       agent.podName = `antrea-agent-${suffix(`${agent.node.name}/${agent.generation}`)}`;
-      agent.startedConf = conf;
-      agent.gateOverrides = {};
+      if (!this.takeFault(['stale-config'], { node: agent.node.name })) {
+        agent.startedConf = conf;
+        agent.gateOverrides = {};
+      }
       agent.restarts = 0;
       agent.ready = startMs === 0;
       agent.countersResetAt = Date.now();

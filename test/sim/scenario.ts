@@ -23,12 +23,15 @@ export interface Scenario {
   generatedNodes?: { count: number; prefix: string; template?: Partial<ScenarioNode> };
   /** Milliseconds a restarted agent takes to become ready. */
   agentStartMs?: number;
+  /** A TKGs workload cluster (or its Supervisor): the AntreaConfig CRD, markers, existing AntreaConfigs. */
+  tkgs?: { crd?: boolean; configMapLabels?: Record<string, string>; antreaConfigs?: Array<Record<string, any>> };
   /** Every exec takes between these many milliseconds (a real kubelet round trip), e.g. [20, 50]. */
   execLatencyMs?: [number, number];
 }
 
 export interface ScenarioNode {
   name: string;
+  labels?: Record<string, string>;
   internalIP?: string;
   kernelVersion?: string;
   osImage?: string;
@@ -84,7 +87,9 @@ export type FaultKind =
   | 'agent-not-ready'
   | 'unauthorized'
   /** The next write of a matching object (path "configmaps/antrea-config") races a concurrent writer: 409. */
-  | 'conflict';
+  | 'conflict'
+  /** This Node's agent comes back from a restart still running its old config. */
+  | 'stale-config';
 
 export interface Fault {
   kind: FaultKind;
@@ -96,6 +101,8 @@ export interface Fault {
   method?: string;
   exitCode?: number;
   stderr?: string;
+  /** For "conflict": the data keys the concurrent writer sets before the 409. */
+  concurrentData?: Record<string, string>;
   retryAfterSeconds?: number;
   delayMs?: number;
   /** Apply only this many times, then behave normally. */

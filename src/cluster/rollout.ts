@@ -1,0 +1,37 @@
+import { CliError } from '../errors.js';
+import { discoverAgents } from './agent-discovery.js';
+import type { KubeClient } from './kube-client.js';
+
+export const AGENT_DAEMONSET = 'antrea-agent';
+export const CONTROLLER_DEPLOYMENT = 'antrea-controller';
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * What `kubectl rollout restart` does: a new template annotation, so every Pod is replaced. The
+ * timestamp keeps milliseconds: two changes within one second must still restart twice.
+ */
+export async function rolloutRestart(client: KubeClient, kind: 'daemonset' | 'deployment', namespace: string, name: string, now: Date): Promise<void> {
+  await client.patchWorkload(kind, namespace, name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } } });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until the agent DaemonSet rolled out and every agent Pod is ready, at most timeoutMs. */
+export async function waitForAgents(client: KubeClient, namespace: string, timeoutMs: number, pollMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let state = 'no status yet';
+  while (Date.now() < deadline) {
+    const ds = await client.readDaemonSet(namespace, AGENT_DAEMONSET);
+    const s = ds.status;
+    const desired = s?.desiredNumberScheduled ?? 0;
+    const rolled = (s?.observedGeneration ?? 0) >= (ds.metadata?.generation ?? 0) && (s?.updatedNumberScheduled ?? 0) === desired && (s?.numberAvailable ?? 0) === desired;
+    state = `${s?.updatedNumberScheduled ?? 0} of ${desired} updated, ${s?.numberAvailable ?? 0} available`;
+    if (rolled) {
+      const agents = await discoverAgents(client, namespace);
+      if (agents.every((a) => a.ready)) return;
+      state = `${agents.filter((a) => !a.ready).length} agent Pods not ready`;
+    }
+    await sleep(pollMs);
+  }
+  throw new CliError(`timed out waiting for daemonset/${AGENT_DAEMONSET} to roll out (${state})`);
+}

@@ -1,0 +1,92 @@
+/**
+ * The one write path to the antrea-config ConfigMap shared by "multicast enable|disable|rollback"
+ * and "featuregate set": plan, show (dry run) or write with resourceVersion and a backup, restart
+ * what must re-read its config, wait, and verify on every Node.
+ */
+import { createTwoFilesPatch } from 'diff';
+import { AGENT_CONF, CONTROLLER_CONF } from '../antrea/multicast-plan.js';
+import type { AntreaPod } from '../cluster/agent-discovery.js';
+import { ANTREA_CONFIG, BACKUP_CONFIG, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT, rolloutRestart, waitForAgents } from '../cluster/rollout.js';
+import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { reportFailure } from '../output/diagnostics.js';
+import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
+import type { CommandContext } from './context.js';
+import { parseDuration } from '../duration.js';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  restart: boolean;
+  wait?: boolean;
+  timeout: string;
+  concurrency: string;
+}
+
+/** What one Node must report after the change; returns a reason when it does not. */
+export type NodeCheck = (exec: (argv: string[]) => Promise<string>, pod: AntreaPod) => Promise<string | undefined>;
+
+export function unifiedDiff(before: ConfigData, after: ConfigData): string {
+  return Object.keys(after)
+    .filter((k) => before[k] !== after[k])
+    .map((k) => createTwoFilesPatch(`a/${k}`, `b/${k}`, before[k] ?? '', after[k], undefined, undefined, { context: 3 }).replace(/^=+\n/, ''))
+    .join('');
+}
+
+export async function applyConfigChange(
+  ctx: CommandContext,
+  client: KubeClient,
+  options: WriteOptions,
+  describe: string[],
+  edit: (data: ConfigData) => ConfigData,
+  check?: NodeCheck,
+): Promise<ExitCodeValue> {
+  const namespace = ctx.globals.antreaNamespace;
+  const out = (line: string) => ctx.stdout.write(`${line}\n`);
+  const timeoutMs = parseDuration(options.timeout, '--timeout');
+  const concurrency = concurrencyOf(options as unknown as Record<string, unknown>);
+  const update = await updateAntreaConfig(client, namespace, edit, { dryRun: options.dryRun === true });
+  for (const line of describe) out(line);
+  if (options.dryRun) {
+    if (update.changed) ctx.stdout.write(unifiedDiff(update.before, update.after));
+    out(update.changed ? `configmap/${ANTREA_CONFIG} would be patched (dry run: nothing was changed)` : `configmap/${ANTREA_CONFIG} unchanged (dry run)`);
+    return ExitCode.OK;
+  }
+  if (!update.changed) {
+    out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
+  } else {
+    out(`configmap/${ANTREA_CONFIG} patched (resourceVersion ${update.resourceVersion}; previous data saved in configmap/${BACKUP_CONFIG})`);
+    if (options.restart !== false) {
+      const targets: Array<['daemonset' | 'deployment', string]> = [['daemonset', AGENT_DAEMONSET]];
+      if (update.before[CONTROLLER_CONF] !== update.after[CONTROLLER_CONF]) targets.push(['deployment', CONTROLLER_DEPLOYMENT]);
+      for (const [kind, name] of targets) {
+        try {
+          await rolloutRestart(client, kind, namespace, name, new Date());
+          out(`${kind}.apps/${name} restarted`);
+        } catch (err) {
+          throw new CliError(
+            `the ConfigMap was changed, but restarting ${kind}/${name} failed (${(err as Error).message}); the change takes effect only after: kubectl -n ${namespace} rollout restart ${kind}/${name}`,
+          );
+        }
+      }
+    } else {
+      ctx.stderr.write(`Warning: agents read their config only at start: the change takes effect after "kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}"${update.before[CONTROLLER_CONF] !== update.after[CONTROLLER_CONF] ? ` and "deployment/${CONTROLLER_DEPLOYMENT}"` : ''}\n`);
+    }
+  }
+  if (!options.wait) return ExitCode.OK;
+  await waitForAgents(client, namespace, timeoutMs);
+  out(`daemonset.apps/${AGENT_DAEMONSET} rolled out: every agent Pod is ready`);
+  if (!check) return ExitCode.OK;
+  const agents = await selectAgents(ctx, client);
+  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: true, what: 'the new state' }, check);
+  const wrong = result.answers.filter((a) => a.value !== undefined);
+  for (const w of wrong) reportFailure(ctx, w.pod.node, w.value!);
+  const code = finish(ctx, result.failures, result.answers.length);
+  if (wrong.length === 0 && code === ExitCode.OK) {
+    out(`verified on ${result.answers.length} Node${result.answers.length === 1 ? '' : 's'}`);
+    return ExitCode.OK;
+  }
+  return ExitCode.ERROR;
+}
+
+export { AGENT_CONF, CONTROLLER_CONF };

@@ -1,0 +1,164 @@
+import type { V1DaemonSet } from '@kubernetes/client-node';
+import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
+import { selectorToMatchExpressions, type MatchExpression } from '../antrea/node-selector.js';
+import type { AntreaPod } from '../cluster/agent-discovery.js';
+import { AGENT_DAEMONSET } from '../cluster/rollout.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
+import { paintFor } from '../output/colors.js';
+import { warn } from '../output/diagnostics.js';
+import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
+import { stringify } from 'yaml';
+import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import type { CommandContext } from './context.js';
+import { IGMP_MAX_MEMBERSHIPS } from './get-igmp.js';
+import { parsePositiveInt } from './options.js';
+
+export const SYSCTL_KEY = 'net.ipv4.igmp_max_memberships';
+export const PERSIST_DAEMONSET = 'mcastctl-igmp-max-memberships';
+const MAX_INT32 = 2 ** 31 - 1;
+
+export type SetResult = 'changed' | 'unchanged' | 'would change' | 'refused' | 'failed';
+
+export interface NodeChange {
+  node: string;
+  before: number;
+  after: number;
+  result: SetResult;
+  detail?: string;
+}
+
+const listSpec: ListSpec<NodeChange> = {
+  kind: 'IgmpMaxMembershipsChangeList',
+  columns: [
+    { header: 'NODE', value: (r) => r.node },
+    { header: 'BEFORE', value: (r) => String(r.before) },
+    { header: 'AFTER', value: (r) => String(r.after) },
+    { header: 'RESULT', value: (r) => (r.detail ? `${r.result} (${r.detail})` : r.result) },
+  ],
+  name: (r) => `node/${r.node}`,
+  toJson: (r) => ({ node: r.node, before: r.before, after: r.after, result: r.result, ...(r.detail ? { detail: r.detail } : {}) }),
+  alert: (r) => r.result === 'refused' || r.result === 'failed',
+};
+
+interface Options {
+  node?: string[];
+  selector?: string;
+  allNodes?: boolean;
+  allowDecrease?: boolean;
+  dryRun?: boolean;
+  persist?: boolean;
+  output: string;
+  headers: boolean;
+  concurrency: string;
+}
+
+/** Reads the value (and the memberships held) in one exec; the value is read again after writing. */
+async function readNode(exec: (argv: string[]) => Promise<string>): Promise<{ value: number; joined: number }> {
+  const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
+  const newline = text.indexOf('\n');
+  return { value: parseSysctlInteger(text.slice(0, newline), SYSCTL_KEY), joined: countMemberships(parseProcNetIgmp(text.slice(newline + 1))).count };
+}
+
+export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
+  const opts = options as unknown as Options;
+  const target = parsePositiveInt(args[0], 'N', MAX_INT32);
+  const format = parseOutput(opts.output);
+  const concurrency = concurrencyOf(options);
+  const choices = [opts.node !== undefined, opts.selector !== undefined, opts.allNodes === true].filter(Boolean).length;
+  if (choices !== 1) throw new UsageError('choose the Nodes with exactly one of --node NAME (repeatable), -l/--selector SELECTOR or --all-nodes');
+  let selectorTerms: MatchExpression[] | undefined;
+  if (opts.selector !== undefined) {
+    try {
+      selectorTerms = selectorToMatchExpressions(opts.selector);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+
+  const client = await KubeClient.connect(ctx);
+  let agents: AntreaPod[] = await selectAgents(ctx, client);
+  if (opts.node) {
+    const missing = opts.node.filter((n) => !agents.some((a) => a.node === n));
+    if (missing.length > 0) throw new CliError(`no antrea-agent Pod runs on Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}`);
+    agents = agents.filter((a) => opts.node!.includes(a.node));
+  } else if (opts.selector !== undefined) {
+    const names = new Set((await client.listNodes(opts.selector)).map((n) => n.metadata?.name));
+    agents = agents.filter((a) => names.has(a.node));
+    if (agents.length === 0) throw new CliError(`no Node with an antrea-agent Pod matches the selector "${opts.selector}"`);
+  }
+
+  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async (exec, pod) => {
+    const { value: before, joined } = await readNode(exec);
+    if (target < joined) warn(ctx, `${pod.node} holds ${joined} IGMP memberships, more than ${target}: joins past the limit fail with ENOBUFS`);
+    if (before === target) return { node: pod.node, before, after: before, result: 'unchanged' } as NodeChange;
+    if (target < before && !opts.allowDecrease) {
+      return { node: pod.node, before, after: before, result: 'refused', detail: `would lower it; use --allow-decrease` } as NodeChange;
+    }
+    if (opts.dryRun) return { node: pod.node, before, after: before, result: 'would change', detail: `to ${target}` } as NodeChange;
+    await exec(['sysctl', '-w', `${SYSCTL_KEY}=${target}`]);
+    const after = (await readNode(exec)).value;
+    if (after !== target) return { node: pod.node, before, after, result: 'failed', detail: `read back ${after}` } as NodeChange;
+    return { node: pod.node, before, after, result: 'changed' } as NodeChange;
+  });
+
+  const rows = result.answers.map((a) => a.value).sort((a, b) => a.node.localeCompare(b.node));
+  printList(ctx, listSpec, rows, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+  let code: number = finish(ctx, result.failures, result.answers.length);
+  if (rows.some((r) => r.result === 'refused' || r.result === 'failed')) code = Math.max(code, ExitCode.ERROR);
+  if (opts.persist) code = Math.max(code, await persist(ctx, client, target, opts, selectorTerms));
+  return code;
+}
+
+/**
+ * The sysctl does not survive a reboot. --persist applies a small DaemonSet whose privileged,
+ * host-network init container sets it again every time its Pod starts on a Node (after every boot).
+ */
+export function persistDaemonSet(namespace: string, image: string, target: number, nodes: string[] | undefined, selector: MatchExpression[] | undefined): V1DaemonSet {
+  const terms: MatchExpression[] = [...(selector ?? []), ...(nodes ? [{ key: 'kubernetes.io/hostname', operator: 'In' as const, values: [...nodes].sort() }] : [])];
+  const labels = { app: 'mcastctl', component: 'igmp-max-memberships' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: PERSIST_DAEMONSET, namespace, labels: { ...labels, 'app.kubernetes.io/managed-by': 'mcastctl' } },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          hostNetwork: true,
+          priorityClassName: 'system-node-critical',
+          tolerations: [{ operator: 'Exists' }],
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          ...(terms.length > 0 ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: terms }] } } } } : {}),
+          initContainers: [
+            { name: 'set-igmp-max-memberships', image, command: ['sysctl', '-w', `${SYSCTL_KEY}=${target}`], securityContext: { privileged: true } },
+          ],
+          containers: [{ name: 'idle', image, command: ['sleep', 'infinity'], resources: { requests: { cpu: '1m', memory: '8Mi' } } }],
+        },
+      },
+    },
+  };
+}
+
+async function persist(ctx: CommandContext, client: KubeClient, target: number, opts: Options, selector: MatchExpression[] | undefined): Promise<number> {
+  const namespace = ctx.globals.antreaNamespace;
+  // The agent image has sysctl and is already on every Node.
+  const agentDs = await client.readDaemonSet(namespace, AGENT_DAEMONSET);
+  const image = agentDs.spec?.template.spec?.containers.find((c) => c.name === 'antrea-agent')?.image;
+  if (!image) throw new CliError(`cannot find the antrea-agent image in daemonset/${AGENT_DAEMONSET}`);
+  const body = persistDaemonSet(namespace, image, target, opts.node, selector);
+  if (opts.dryRun) {
+    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${stringify(body)}`);
+    return ExitCode.OK;
+  }
+  try {
+    await client.createDaemonSet(namespace, body);
+    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} created: ${SYSCTL_KEY}=${target} is set again whenever a selected Node starts\n`);
+  } catch (err) {
+    if ((err as CliError).httpStatus !== 409) throw err;
+    const existing = await client.readDaemonSet(namespace, PERSIST_DAEMONSET);
+    await client.replaceDaemonSet(namespace, PERSIST_DAEMONSET, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} configured: ${SYSCTL_KEY}=${target}\n`);
+  }
+  return ExitCode.OK;
+}
