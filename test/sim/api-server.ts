@@ -10,6 +10,7 @@ import { runArgv, RuntimeExecError, type ExecTarget, type ShellResult } from './
 import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
 import { multicastGroupTable, podTable } from './tables.js';
 import type { Scenario } from './scenario.js';
+import { runsInLab, type LabBackend } from './lab-backend.js';
 
 export const DEFAULT_TOKEN = 'mcastctl-sim-token';
 
@@ -61,6 +62,8 @@ const group = (name: string, version: string) => ({ name, versions: [{ groupVers
 export interface SimServerOptions {
   pki?: TestPki;
   port?: number;
+  /** Real network namespaces behind the Nodes the scenario marks "lab: true". */
+  lab?: LabBackend;
 }
 
 /** The simulated Kubernetes API server of one scenario, on 127.0.0.1 over HTTPS. */
@@ -73,8 +76,13 @@ export class SimApiServer {
   private readonly sockets = new Set<Duplex>();
   port = 0;
 
+  private readonly lab?: LabBackend;
+
   constructor(scenario: Scenario, options: SimServerOptions = {}) {
     this.cluster = new SimCluster(scenario);
+    this.lab = options.lab;
+    const unbacked = scenario.nodes.filter((n) => n.lab && !options.lab?.has(n.name)).map((n) => n.name);
+    if (unbacked.length > 0) throw new Error(`scenario: Nodes ${unbacked.join(', ')} are lab-backed but no lab was given`);
     this.token = scenario.token ?? DEFAULT_TOKEN;
     this.pki = options.pki ?? makeTestPki();
   }
@@ -396,6 +404,10 @@ export class SimApiServer {
     const forced = this.cluster.takeFault(['exec-exit'], { node });
     if (forced) {
       result = { stdout: '', stderr: forced.stderr ?? 'simulated failure\n', exitCode: forced.exitCode ?? 1 };
+    } else if (node && target.agent?.node.lab && this.lab?.has(node) && argv[0] !== 'antctl') {
+      result = runsInLab(argv)
+        ? await this.lab.exec(node, argv)
+        : { stdout: '', stderr: `lab: "${argv.join(' ')}" is not on the allow-list of commands run in a Node namespace\n`, exitCode: 126 };
     } else {
       try {
         result = runArgv(target, argv);

@@ -6,12 +6,24 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { labPrerequisites, MulticastLab } from '../lab/lab.js';
 import { SimApiServer } from './api-server.js';
 import { loadScenario } from './scenario.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const scenarioName = process.argv[2] ?? 'default';
-const server = new SimApiServer(loadScenario(scenarioName));
+const scenario = loadScenario(scenarioName);
+// With root and the lab's tools, the first Node is a real multicast network in network namespaces.
+const labMissing = await labPrerequisites();
+let lab: MulticastLab | undefined;
+if (!labMissing) {
+  lab = new MulticastLab();
+  const node = await lab.addNode(scenario.nodes[0].name);
+  lab.startReceivers(node);
+  scenario.nodes[0] = { ...scenario.nodes[0], lab: true };
+  await lab.send(node, 1);
+}
+const server = new SimApiServer(scenario, lab ? { lab: { has: (n) => lab!.nodes.has(n), exec: (n, argv) => lab!.exec(n, argv) } } : {});
 await server.start();
 const dir = mkdtempSync(join(tmpdir(), 'mcastctl-demo-'));
 const kubeconfig = join(dir, 'kubeconfig');
@@ -20,10 +32,21 @@ writeFileSync(kubeconfig, server.kubeconfig());
 const commands: string[][] = [
   ['get', 'featuregates'],
   ['get', 'featuregates', '--node', 'k8s-node-2'],
-  ['get', 'featuregates', '-o', 'json'],
+  ['get', 'podmulticaststats', '-A'],
+  ['get', 'multicastgroups', '-o', 'wide'],
+  ['get', 'mroute'],
+  ['get', 'igmp'],
+  ['multicast', 'disable', '--dry-run'],
+  ['igmp', 'set-max', '64', '--all-nodes'],
+  ['get', 'igmp', '-o', 'json'],
 ];
 
 process.stdout.write(`# Simulated Antrea cluster "${scenarioName}" at ${server.url}\n`);
+process.stdout.write(
+  lab
+    ? `# ${scenario.nodes[0].name} is backed by a real multicast network in network namespaces (lab ${lab.prefix}): its mroutes, IGMP memberships and igmp_max_memberships are the kernel's\n`
+    : `# every Node is simulated (the real-kernel lab needs ${labMissing?.replace(/^the multicast lab needs /, '')})\n`,
+);
 let failed = 0;
 try {
   for (const args of commands) {
@@ -39,6 +62,7 @@ try {
   }
 } finally {
   await server.stop();
+  await lab?.teardown();
   rmSync(dir, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;

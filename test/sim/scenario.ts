@@ -31,6 +31,8 @@ export interface Scenario {
 
 export interface ScenarioNode {
   name: string;
+  /** Backed by a real network namespace of the multicast lab: kernel reads and sysctl writes are real. */
+  lab?: boolean;
   labels?: Record<string, string>;
   internalIP?: string;
   kernelVersion?: string;
