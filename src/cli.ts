@@ -4,7 +4,9 @@ import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { parseDuration } from './duration.js';
 import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface CliIo {
   stdout: CommandContext['stdout'];
@@ -79,6 +81,12 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
 /** Runs mcastctl with the given arguments (without node and script) and returns its exit code. */
 export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Promise<number> {
   const programName = programNameFor(argv0);
+  if (args[0] === '__complete') {
+    const [{ complete }, { dynamicCompleter }] = await Promise.all([import('./commands/completion-engine.js'), import('./commands/complete-dynamic.js')]);
+    const candidates = await complete(args.slice(1), dynamicCompleter(io)).catch(() => []);
+    io.stdout.write(candidates.map((c) => `${c}\n`).join(''));
+    return ExitCode.OK;
+  }
   const result = { code: ExitCode.OK as number };
   let program!: Command;
   program = buildCommand(commandTable, io, programName, () => program, result);

@@ -141,6 +141,11 @@ export class KubeClient {
     return pods;
   }
 
+  async listNamespaces(): Promise<string[]> {
+    const list = await this.call((options) => this.core.listNamespace({ limit: PAGE_SIZE }, options));
+    return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
   async readPod(namespace: string, name: string): Promise<V1Pod> {
     return this.call((options) => this.core.readNamespacedPod({ name, namespace }, options));
   }

@@ -44,6 +44,7 @@ const listOutputFlags: FlagSpec[] = [
     flags: '-o, --output <format>',
     description: 'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.',
     defaultValue: 'table',
+    completes: LIST_OUTPUT_FORMATS,
   },
   { flags: '--no-headers', description: 'Do not print headers (table, wide and custom-columns output).' },
 ];
@@ -203,6 +204,18 @@ export const commandTable: CommandSpec = {
           load: () => import('./get-igmp.js'),
         },
       ],
+    },
+    {
+      name: 'completion',
+      summary: 'Print a shell completion script (bash, zsh or fish)',
+      description:
+        'Prints a completion script for the shell. It completes commands, flags and -o values at once, and ' +
+        'Node, namespace and Pod names from the current context. bash: source <(mcastctl completion bash); ' +
+        'zsh: source <(mcastctl completion zsh); fish: mcastctl completion fish | source. The same scripts are ' +
+        'in completions/ for packagers.',
+      args: [{ name: 'SHELL', description: 'bash, zsh or fish.', required: true, completes: ['bash', 'zsh', 'fish'] }],
+      examples: ['mcastctl completion bash > /etc/bash_completion.d/mcastctl', 'source <(mcastctl completion zsh)', 'mcastctl completion fish | source'],
+      load: () => import('./completion.js'),
     },
     {
       name: 'multicast',

@@ -1,0 +1,38 @@
+import type { CommandContext, GlobalOptions } from './context.js';
+import type { Completer } from './completion-engine.js';
+
+/** Globals a completion needs, read from the words typed so far. */
+function globalsFrom(words: string[]): Pick<GlobalOptions, 'kubeconfig' | 'context'> {
+  const value = (flag: string) => {
+    const at = words.findIndex((w) => w === flag || w.startsWith(`${flag}=`));
+    if (at < 0) return undefined;
+    return words[at].includes('=') ? words[at].slice(flag.length + 1) : words[at + 1];
+  };
+  return { kubeconfig: value('--kubeconfig'), context: value('--context') };
+}
+
+/** Names from the current context, with a short deadline: a TAB press must not hang. */
+export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 'stdout'>): Completer {
+  return async (kind, { words, namespace }) => {
+    const { KubeClient } = await import('../cluster/kube-client.js');
+    const globals: GlobalOptions = {
+      ...globalsFrom(words),
+      requestTimeoutMs: 3000,
+      nodeTimeoutMs: 3000,
+      antreaNamespace: 'kube-system',
+      verbosity: 0,
+      color: false,
+    };
+    const client = await KubeClient.connect({ ...ctx, programName: 'mcastctl', globals });
+    switch (kind) {
+      case 'contexts':
+        return client.kc.getContexts().map((c) => c.name);
+      case 'nodes':
+        return (await client.listNodes()).map((n) => n.metadata?.name ?? '').filter(Boolean);
+      case 'namespaces':
+        return (await client.listNamespaces()).sort();
+      case 'pods':
+        return (await client.listPods(namespace ?? client.defaultNamespace, '')).map((p) => p.metadata?.name ?? '').filter(Boolean);
+    }
+  };
+}

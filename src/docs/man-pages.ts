@@ -1,0 +1,81 @@
+/**
+ * Man pages (roff, man(7) macros) generated from the command table: mcastctl.1 and one page per
+ * command, with NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXAMPLES, EXIT STATUS and SEE ALSO.
+ * Build-time only: the CLI never loads this module.
+ */
+import { commandTable, globalFlags, walkCommands, type CommandSpec, type FlagSpec } from '../commands/command-table.js';
+import { exitCodeDescriptions } from '../errors.js';
+import { VERSION } from '../version.js';
+
+/** The pages' date: that of the release, so regenerating them gives the same bytes. */
+export const MAN_DATE = '2026-11-23';
+
+/** Escapes text for roff: backslashes, leading dots and quotes, and hyphens in option names. */
+function esc(text: string): string {
+  return text
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .split('\n')
+    .map((line) => (/^[.']/.test(line) ? `\\&${line}` : line))
+    .join('\n');
+}
+
+const pageName = (path: string[]) => path.join('-');
+
+function flagBlock(flags: FlagSpec[]): string[] {
+  return flags.flatMap((f) => {
+    const def = typeof f.defaultValue === 'string' ? ` (default: ${f.defaultValue})` : '';
+    return ['.TP', `.B ${esc(f.flags)}`, esc(`${f.description}${def}`)];
+  });
+}
+
+function synopsis(path: string[], spec: CommandSpec): string {
+  const args = (spec.args ?? []).map((a) => (a.required ? a.name : `[${a.name}]`)).join(' ');
+  if (spec.subcommands?.length) return `${path.join(' ')} COMMAND [options]`;
+  return `${path.join(' ')} ${args ? `${args} ` : ''}[options]`.replace(/\s+/g, ' ').trim();
+}
+
+export function manPage(path: string[], spec: CommandSpec, date: string): string {
+  const name = pageName(path);
+  const lines: string[] = [
+    `.TH ${name.toUpperCase().replace(/-/g, '\\-')} 1 "${date}" "mcastctl ${VERSION}" "User Commands"`,
+    '.SH NAME',
+    `${esc(name)} \\- ${esc(spec.summary)}`,
+    '.SH SYNOPSIS',
+    `.B ${esc(synopsis(path, spec))}`,
+    '.SH DESCRIPTION',
+    esc(spec.description),
+  ];
+  if (spec.subcommands?.length) {
+    lines.push('.SH COMMANDS');
+    for (const sub of spec.subcommands) lines.push('.TP', `.B ${esc(sub.name)}`, esc(sub.summary));
+  }
+  if (spec.args?.length) {
+    lines.push('.SH ARGUMENTS');
+    for (const a of spec.args) lines.push('.TP', `.B ${esc(a.name)}`, esc(a.description));
+  }
+  const own = spec === commandTable ? globalFlags : (spec.flags ?? []);
+  if (own.length) lines.push('.SH OPTIONS', ...flagBlock(own));
+  if (spec !== commandTable) lines.push('.SH GLOBAL OPTIONS', ...flagBlock(globalFlags));
+  if (spec.examples?.length) {
+    lines.push('.SH EXAMPLES');
+    // The first example follows the heading directly: a paragraph macro there is redundant.
+    spec.examples.forEach((e, i) => lines.push(...(i > 0 ? ['.PP'] : []), '.nf', '.RS 4', esc(e), '.RE', '.fi'));
+  }
+  lines.push('.SH EXIT STATUS');
+  for (const [code, text] of exitCodeDescriptions) lines.push('.TP', `.B ${code}`, esc(text));
+  const related = [...walkCommands()]
+    .filter(([p, s]) => s !== spec && (s.load || p.length === 1))
+    .map(([p]) => `.BR ${esc(pageName(p))} (1)`);
+  lines.push('.SH SEE ALSO', ...related.map((r, i) => (i < related.length - 1 ? `${r},` : r)));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every page, by file name: the root page and one per command that runs something. */
+export function allManPages(date: string): Map<string, string> {
+  const pages = new Map<string, string>();
+  for (const [path, spec] of walkCommands()) {
+    if (path.length === 1 || spec.load) pages.set(`${pageName(path)}.1`, manPage(path, spec, date));
+  }
+  return pages;
+}
