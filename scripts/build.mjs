@@ -17,5 +17,6 @@ await build({
   external: ['bufferutil', 'utf-8-validate'],
   banner: { js: "import { createRequire as __mcastctlRequire } from 'node:module'; const require = __mcastctlRequire(import.meta.url);" },
   legalComments: 'none',
+  minify: true,
   logLevel: 'warning',
 });

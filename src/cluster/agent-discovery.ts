@@ -42,3 +42,15 @@ export async function discoverController(client: KubeClient, namespace: string):
   const pods = (await client.listPods(namespace, CONTROLLER_SELECTOR)).map(describe);
   return pods.find((p) => p.ready) ?? pods[0];
 }
+
+/** The agents and the controller in one LIST (label app=antrea), for commands that need both. */
+export async function discoverAntrea(client: KubeClient, namespace: string): Promise<{ agents: AntreaPod[]; controller?: AntreaPod }> {
+  const pods = await client.listPods(namespace, 'app=antrea,component in (antrea-agent,antrea-controller)');
+  const component = (p: (typeof pods)[number]) => p.metadata?.labels?.component;
+  const agents = pods.filter((p) => component(p) === 'antrea-agent').map(describe).sort((a, b) => a.node.localeCompare(b.node));
+  if (agents.length === 0) {
+    throw new CliError(`no antrea-agent Pods found in namespace "${namespace}" (label ${AGENT_SELECTOR}); is Antrea installed there? (see --antrea-namespace)`, ExitCode.ERROR);
+  }
+  const controllers = pods.filter((p) => component(p) === 'antrea-controller').map(describe);
+  return { agents, controller: controllers.find((p) => p.ready) ?? controllers[0] };
+}

@@ -1,6 +1,6 @@
 import { parseFeatureGates, SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
-import { CONTROLLER_CONTAINER, discoverAgents, discoverController } from '../cluster/agent-discovery.js';
+import { CONTROLLER_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
 import { execChecked, execOnAgents, type NodeFailure } from '../cluster/agent-exec.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -38,7 +38,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
   const client = await KubeClient.connect(ctx);
   const namespace = ctx.globals.antreaNamespace;
   const deadlineMs = ctx.globals.nodeTimeoutMs;
-  const agents = await discoverAgents(client, namespace);
+  const { agents, controller: controllerPod } = await discoverAntrea(client, namespace);
 
   if (opts.node !== undefined) {
     const pod = agents.find((a) => a.node === opts.node);
@@ -66,7 +66,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
 
   const [agentResult, controller] = await Promise.all([
     execOnAgents(client, agents, ANTCTL_FEATUREGATES, { deadlineMs, concurrency }, (stdout) => stdout),
-    readControllerGates(client, namespace, deadlineMs),
+    readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];
   const nodes: NodeGates[] = [];
@@ -107,8 +107,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
 type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure: NodeFailure };
 
 /** The controller prints its own section (and an agent section computed from the ConfigMap, not used here). */
-async function readControllerGates(client: KubeClient, namespace: string, deadlineMs: number): Promise<ControllerGates> {
-  const pod = await discoverController(client, namespace);
+async function readControllerGates(client: KubeClient, namespace: string, pod: AntreaPod | undefined, deadlineMs: number): Promise<ControllerGates> {
   if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
   try {
     const sections = parseFeatureGates(await execChecked(client, pod, CONTROLLER_CONTAINER, ANTCTL_FEATUREGATES, deadlineMs));
