@@ -33,6 +33,11 @@ function exitCodesHelp(): string {
   return `\nExit status:\n${lines.join('\n')}\n`;
 }
 
+function parseTransportFlag(value: unknown): 'exec' | 'api' {
+  if (value === 'exec' || value === 'api') return value;
+  throw new UsageError(`invalid --transport "${String(value)}": use exec or api`);
+}
+
 function readGlobals(root: Command): GlobalOptions {
   const o = root.opts<Record<string, string | boolean | undefined>>();
   const verbosity = Number(String(o.v ?? '0').replace(/^=/, ''));
@@ -47,6 +52,8 @@ function readGlobals(root: Command): GlobalOptions {
     antreaNamespace: namespace,
     verbosity,
     color: o.color !== false,
+    transport: parseTransportFlag(o.transport),
+    insecureSkipTlsVerify: o.insecureSkipTlsVerify === true,
   };
 }
 

@@ -146,6 +146,16 @@ export class KubeClient {
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
+  /** A short-lived token for a ServiceAccount (TokenRequest), as antctl gets one for "antctl". */
+  async requestServiceAccountToken(namespace: string, name: string, seconds: number): Promise<string> {
+    const answer = await this.call((options) =>
+      this.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: seconds } } }, options),
+    );
+    const token = answer.status?.token;
+    if (!token) throw new CliError(`TokenRequest for serviceaccount ${namespace}/${name} returned no token`);
+    return token;
+  }
+
   async readPod(namespace: string, name: string): Promise<V1Pod> {
     return this.call((options) => this.core.readNamespacedPod({ name, namespace }, options));
   }

@@ -34,7 +34,8 @@ export async function selectAgents(ctx: CommandContext, client: KubeClient, node
  */
 export async function queryAgents<T>(
   ctx: CommandContext,
-  client: KubeClient,
+  /** Absent inside an agent Pod, where only the local agent API is asked. */
+  client: KubeClient | undefined,
   agents: AntreaPod[],
   options: { concurrency: number; machineFormat: boolean; what: string },
   ask: (exec: (argv: string[]) => Promise<string>, pod: AntreaPod) => Promise<T>,
@@ -44,7 +45,9 @@ export async function queryAgents<T>(
   try {
     const settled = await fanOut(agents, options.concurrency, async (pod) => {
       try {
-        return await ask((argv) => execChecked(client, pod, AGENT_CONTAINER, argv, ctx.globals.nodeTimeoutMs), pod);
+        const exec = (argv: string[]) =>
+          client ? execChecked(client, pod, AGENT_CONTAINER, argv, ctx.globals.nodeTimeoutMs) : Promise.reject(new Error('exec needs the Kubernetes API'));
+        return await ask(exec, pod);
       } finally {
         progress.update(`Reading ${options.what}: ${++done}/${agents.length} Nodes answered…`);
       }

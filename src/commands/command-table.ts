@@ -90,6 +90,13 @@ export const globalFlags: FlagSpec[] = [
     defaultValue: 'kube-system',
     completes: 'namespaces',
   },
+  {
+    flags: '--transport <kind>',
+    description: 'How agents are asked for feature gates and Pod statistics: exec (antctl in the agent Pod) or api (the agent\'s own API, with an antctl ServiceAccount token).',
+    defaultValue: 'exec',
+    completes: ['exec', 'api'],
+  },
+  { flags: '--insecure-skip-tls-verify', description: 'With --transport api: do not verify the agents\' certificates (use only for agents without apiCABundle).' },
   { flags: '-v, --v <level>', description: 'Number for the log level verbosity (6 logs requests, 8 adds bodies).', defaultValue: '0' },
   { flags: '--no-color', description: 'Never colour the output (also: NO_COLOR=1).' },
 ];

@@ -22,6 +22,8 @@ export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 's
       antreaNamespace: 'kube-system',
       verbosity: 0,
       color: false,
+      transport: 'exec',
+      insecureSkipTlsVerify: false,
     };
     const client = await KubeClient.connect({ ...ctx, programName: 'mcastctl', globals });
     switch (kind) {

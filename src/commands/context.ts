@@ -8,6 +8,10 @@ export interface GlobalOptions {
   antreaNamespace: string;
   verbosity: number;
   color: boolean;
+  /** How agents are asked what they know: exec of antctl, or their own API. */
+  transport: 'exec' | 'api';
+  /** Skip TLS verification of agent APIs (never of the Kubernetes API server). */
+  insecureSkipTlsVerify: boolean;
 }
 
 /** Everything a command needs from its surroundings, so tests can run commands in-process. */

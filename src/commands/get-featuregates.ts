@@ -1,15 +1,18 @@
 import { parseFeatureGates, SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
-import { CONTROLLER_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
-import { execChecked, execOnAgents, type NodeFailure } from '../cluster/agent-exec.js';
+import { AgentApi } from '../cluster/agent-api.js';
+import { apiChannel, inAgentPod, openChannel } from '../cluster/agent-channel.js';
+import { AGENT_CONTAINER, CONTROLLER_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { CliError, ExitCode } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { reportFailure } from '../output/diagnostics.js';
-import { printGateSections, printVerbatim } from '../output/featuregates-table.js';
+import { printGateSections, printVerbatim, renderGateSections } from '../output/featuregates-table.js';
 import { parseOutputFormat, printStructured } from '../output/structured.js';
 import type { CommandContext } from './context.js';
 import { parsePositiveInt } from './options.js';
+import { queryAgents } from './agent-query.js';
 
 const ANTCTL_FEATUREGATES = ['antctl', 'get', 'featuregates'];
 const FORMATS = ['table', 'json', 'yaml'] as const;
@@ -21,62 +24,41 @@ interface Options {
   concurrency: string;
 }
 
-function agentGatesOf(nodeName: string, stdout: string): FeatureGate[] {
-  try {
-    const sections = parseFeatureGates(stdout);
-    if (!sections.agent) throw new Error('no "Antrea Agent Feature Gates" section');
-    return sections.agent;
-  } catch (err) {
-    throw new Error(`cannot read "antctl get featuregates" output: ${(err as Error).message}`);
-  }
-}
-
 export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
   const opts = options as unknown as Options;
   const format = parseOutputFormat(opts.output, FORMATS);
   const concurrency = parsePositiveInt(opts.concurrency, '--concurrency', 1000);
+  if (inAgentPod(ctx.env)) return runInAgentPod(ctx, format);
   const client = await KubeClient.connect(ctx);
   const namespace = ctx.globals.antreaNamespace;
   const deadlineMs = ctx.globals.nodeTimeoutMs;
-  const { agents, controller: controllerPod } = await discoverAntrea(client, namespace);
+  const { agents: allAgents, controller: controllerPod } = await discoverAntrea(client, namespace);
+  const channel = await openChannel(ctx, client);
 
   if (opts.node !== undefined) {
-    const pod = agents.find((a) => a.node === opts.node);
+    const pod = allAgents.find((a) => a.node === opts.node);
     if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.node}"`);
-    let stdout: string;
+    let answer: Awaited<ReturnType<typeof channel.featureGates>>;
     try {
-      stdout = await execChecked(client, pod, 'antrea-agent', ANTCTL_FEATUREGATES, deadlineMs);
+      answer = await channel.featureGates(pod, (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadlineMs));
     } catch (err) {
       throw err instanceof CliError ? err : new CliError(`${pod.node}: ${(err as Error).message}`);
     }
     if (format === 'table') {
-      printVerbatim(ctx, stdout);
+      // antctl's own bytes when antctl answered; its layout when the agent API did.
+      printVerbatim(ctx, answer.text ?? renderGateSections([{ title: SECTION_TITLES.agent, featureGates: answer.gates }], await paintFor(ctx, ctx.stdout)));
     } else {
-      const featureGates = (() => {
-        try {
-          return agentGatesOf(pod.node, stdout);
-        } catch (err) {
-          throw new CliError(`${pod.node}: ${(err as Error).message}`);
-        }
-      })();
-      printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates });
+      printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates: answer.gates });
     }
     return ExitCode.OK;
   }
 
   const [agentResult, controller] = await Promise.all([
-    execOnAgents(client, agents, ANTCTL_FEATUREGATES, { deadlineMs, concurrency }, (stdout) => stdout),
+    queryAgents(ctx, client, allAgents, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (exec, pod) => channel.featureGates(pod, exec)),
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];
-  const nodes: NodeGates[] = [];
-  for (const answer of agentResult.answers) {
-    try {
-      nodes.push({ node: answer.pod.node, pod: answer.pod.name, featureGates: agentGatesOf(answer.pod.node, answer.value) });
-    } catch (err) {
-      failures.push({ who: answer.pod.node, reason: (err as Error).message });
-    }
-  }
+  const nodes: NodeGates[] = agentResult.answers.map((a) => ({ node: a.pod.node, pod: a.pod.name, featureGates: a.value.gates }));
   if ('failure' in controller) failures.push(controller.failure);
   failures.sort((a, b) => a.who.localeCompare(b.who));
 
@@ -102,6 +84,21 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
   for (const f of failures) reportFailure(ctx, f.who, f.reason);
   if (failures.length === 0) return ExitCode.OK;
   return nodes.length > 0 ? ExitCode.PARTIAL : ExitCode.ERROR;
+}
+
+/** Inside an agent container: this agent's gates from its API, as antctl's agent mode prints them. */
+async function runInAgentPod(ctx: CommandContext, format: (typeof FORMATS)[number]): Promise<number> {
+  const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
+  const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: ctx.env.POD_NAMESPACE ?? ctx.globals.antreaNamespace, node, ready: true };
+  let gates: FeatureGate[];
+  try {
+    gates = (await apiChannel(api).featureGates(pod, async () => '')).gates;
+  } catch (err) {
+    throw new CliError(`local agent: ${(err as Error).message}`);
+  }
+  if (format === 'table') printVerbatim(ctx, renderGateSections([{ title: SECTION_TITLES.agent, featureGates: gates }], await paintFor(ctx, ctx.stdout)));
+  else printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node, pod: pod.name, featureGates: gates });
+  return ExitCode.OK;
 }
 
 type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure: NodeFailure };

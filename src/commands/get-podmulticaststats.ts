@@ -1,4 +1,7 @@
-import { parsePodMulticastStatsJson, rateBetween, type PodMulticastStats, type Rate, type Sample } from '../antrea/podmulticaststats-parser.js';
+import { rateBetween, type PodMulticastStats, type Rate, type Sample } from '../antrea/podmulticaststats-parser.js';
+import { AgentApi } from '../cluster/agent-api.js';
+import { apiChannel, inAgentPod, openChannel, type AgentChannel, type PodStatsQuery } from '../cluster/agent-channel.js';
+import type { AntreaPod } from '../cluster/agent-discovery.js';
 import { parseDuration } from '../duration.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
@@ -58,7 +61,7 @@ interface Options {
 export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
   const opts = options as unknown as Options;
   const format = parseOutput(opts.output);
-  const concurrency = concurrencyOf(options);
+  concurrencyOf(options);
   const podName = args[0];
   if (podName && opts.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
   if (podName && opts.selector) throw new UsageError('a Pod name cannot be used with --selector');
@@ -68,15 +71,21 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   const samples = opts.count !== undefined ? parsePositiveInt(opts.count, '--count') : opts.watch ? Infinity : 1;
   if (opts.count !== undefined && !opts.watch) throw new UsageError('--count is used with --watch');
 
+  if (inAgentPod(ctx.env)) {
+    if (opts.selector) throw new UsageError('--selector needs the Kubernetes API; inside an agent Pod only this Node\'s agent is asked');
+    const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
+    const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: '', node, ready: true };
+    const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? (podName ? 'default' : undefined));
+    return sampleLoop(ctx, undefined, opts, format, samples, intervalMs, async () => [pod], apiChannel(api), { namespace, name: podName }, undefined, namespace);
+  }
   const client = await KubeClient.connect(ctx);
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? client.defaultNamespace);
-  let argv = ['antctl', 'get', 'podmulticaststats', '-o', 'json', ...(namespace ? ['-n', namespace] : [])];
+  const query: PodStatsQuery = { namespace, name: podName };
   let onNodes: Set<string | undefined> | undefined;
   let wanted: Set<string> | undefined;
   if (podName) {
     const pod = await client.readPod(namespace!, podName);
     onNodes = new Set([pod.spec?.nodeName]);
-    argv = ['antctl', 'get', 'podmulticaststats', podName, '-n', namespace!, '-o', 'json'];
   } else if (opts.selector) {
     const pods = namespace ? await client.listPods(namespace, opts.selector) : await client.listAllPods(opts.selector);
     wanted = new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`));
@@ -91,6 +100,25 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
     return agents;
   };
 
+  const channel = await openChannel(ctx, client);
+  return sampleLoop(ctx, client, opts, format, samples, intervalMs, targets, channel, query, wanted, namespace);
+}
+
+/** Takes `samples` samples (one without --watch), each from every target agent, and prints them. */
+async function sampleLoop(
+  ctx: CommandContext,
+  client: KubeClient | undefined,
+  opts: Options,
+  format: ReturnType<typeof parseOutput>,
+  samples: number,
+  intervalMs: number,
+  targets: () => Promise<AntreaPod[]>,
+  channel: AgentChannel,
+  query: PodStatsQuery,
+  wanted: Set<string> | undefined,
+  namespace: string | undefined,
+): Promise<number> {
+  const concurrency = concurrencyOf(opts as unknown as Record<string, unknown>);
   const listSpec = spec(opts.watch === true);
   const paint = await paintFor(ctx, ctx.stdout);
   const emptyMessage = namespace ? `No resources found in ${namespace} namespace.` : 'No resources found';
@@ -98,9 +126,9 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   let exitCode: number = ExitCode.OK;
   for (let sample = 0; sample < samples; sample++) {
     if (sample > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    const result = await queryAgents(ctx, client, await targets(), { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec) => {
-      const stdout = await exec(argv);
-      return { at: Date.now(), stats: parsePodMulticastStatsJson(stdout) };
+    const result = await queryAgents(ctx, client, await targets(), { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec, pod) => {
+      const stats = await channel.podMulticastStats(pod, query, exec);
+      return { at: Date.now(), stats };
     });
     const rows: PodStatsRow[] = [];
     for (const { pod, value } of result.answers) {

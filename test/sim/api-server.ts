@@ -11,6 +11,7 @@ import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
 import { multicastGroupTable, podTable } from './tables.js';
 import type { Scenario } from './scenario.js';
 import { runsInLab, type LabBackend } from './lab-backend.js';
+import { AgentApiServer } from './agent-api.js';
 
 export const DEFAULT_TOKEN = 'mcastctl-sim-token';
 
@@ -77,6 +78,7 @@ export class SimApiServer {
   port = 0;
 
   private readonly lab?: LabBackend;
+  readonly agentApis = new Map<string, AgentApiServer>();
 
   constructor(scenario: Scenario, options: SimServerOptions = {}) {
     this.cluster = new SimCluster(scenario);
@@ -104,9 +106,23 @@ export class SimApiServer {
     });
     await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
+    if (this.cluster.scenario.agentApi) {
+      // Agents sign with their own CA, published in AntreaAgentInfo.apiCABundle (SAN localhost).
+      const agentPki = makeTestPki();
+      this.cluster.agentApiCaPem = agentPki.caPem;
+      for (const agent of this.cluster.agents.values()) {
+        const host = agent.node.internalIP ?? '';
+        if (!host.startsWith('127.')) throw new Error(`scenario: agentApi needs loopback InternalIPs, ${agent.node.name} has "${host}"`);
+        const api = new AgentApiServer(this.cluster, agent, agentPki);
+        await api.start(host);
+        agent.apiPort = api.port;
+        this.agentApis.set(agent.node.name, api);
+      }
+    }
   }
 
   async stop(): Promise<void> {
+    await Promise.all([...this.agentApis.values()].map((a) => a.stop()));
     for (const client of this.wss.clients) client.terminate();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -243,6 +259,14 @@ export class SimApiServer {
       const pod = c.findPod(m[1], m[2]);
       if (!pod) throw notFound('pods', m[2]);
       return pod;
+    }
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(path)) && method === 'POST') {
+      if (m[2] !== 'antctl' || m[1] !== ANTREA_NAMESPACE) throw notFound('serviceaccounts', m[2]);
+      const request = JSON.parse(body ?? '{}') as Json;
+      const token = `sa-${m[2]}-${c.nextRv()}-${Math.random().toString(36).slice(2)}`;
+      c.issuedTokens.set(token, `${m[1]}/${m[2]}`);
+      const seconds = request.spec?.expirationSeconds ?? 3600;
+      return { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name: m[2], namespace: m[1] }, spec: request.spec ?? {}, status: { token, expirationTimestamp: new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z') } };
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/.exec(path))) {
       if (method === 'POST') return this.create(c.configMaps, m[1], body ?? '', 'configmaps');

@@ -97,6 +97,8 @@ export interface AgentRuntime {
   sysctl: { igmpMaxMemberships: number };
   /** When the agent last restarted: OVS flows, and so the Pods' counters, start again from 0. */
   countersResetAt?: number;
+  /** The port its API listens on, when the simulator serves agent APIs. */
+  apiPort?: number;
 }
 
 export class SimCluster {
@@ -115,6 +117,10 @@ export class SimCluster {
   readonly namespaces: Set<string>;
   controller: { podName: string; generation: number; startedConf: string; ready: boolean };
   readonly startedAt = Date.now();
+  /** The CA of the agents' API certificates, published as AntreaAgentInfo.apiCABundle. */
+  agentApiCaPem?: string;
+  /** ServiceAccount tokens issued by TokenRequest: token → "namespace/name". */
+  readonly issuedTokens = new Map<string, string>();
   /** Every request the API server answered, for tests that assert what a client did. */
   readonly requestLog: Array<{ method: string; path: string; status: number }> = [];
 
@@ -386,12 +392,17 @@ export class SimCluster {
     return atLeast(release, 1, 14) ? rows.sort((a, b) => (a.name < b.name ? -1 : 1)) : rows;
   }
 
-  /** `antctl get featuregates` inside an agent container (agent mode: its live gates only). */
-  agentFeatureGatesOutput(agent: AgentRuntime): string {
+  /** The agent's own /featuregates answer: its live gates. */
+  agentFeatureGates(agent: AgentRuntime): GateRow[] {
     const catalogue = catalogueFor(agent.release);
     const live = this.agentLiveGates(agent);
     const names = catalogue.gates.map((g) => g.name).filter((n) => catalogue.agentReported.includes(n));
-    return renderFeatureGates(agent.release, { agent: this.gateRows(catalogue, names, (n) => live.get(n) === true, agent.release) });
+    return this.gateRows(catalogue, names, (n) => live.get(n) === true, agent.release);
+  }
+
+  /** `antctl get featuregates` inside an agent container (agent mode: its live gates only). */
+  agentFeatureGatesOutput(agent: AgentRuntime): string {
+    return renderFeatureGates(agent.release, { agent: this.agentFeatureGates(agent) });
   }
 
   /** `antctl get featuregates` inside the controller container: agent gates from the ConfigMap, then its own. */
@@ -444,7 +455,8 @@ export class SimCluster {
       version: `v${v.major}.${v.minor}.${v.patch}`,
       podRef: { kind: 'Pod', name: agent.podName, namespace: ANTREA_NAMESPACE },
       nodeRef: { kind: 'Node', name: agent.node.name },
-      apiPort: 10350,
+      apiPort: agent.apiPort ?? 10350,
+      ...(this.agentApiCaPem && atLeast(agent.release, 1, 13) ? { apiCABundle: Buffer.from(this.agentApiCaPem).toString('base64') } : {}),
       localPodNum: this.workloads.filter((w) => w.node === agent.node.name).length,
       networkInfo: { transportInterface: agent.node.kernel?.transportInterface ?? 'eth0', transportInterfaceIPs: [agent.node.internalIP ?? ''] },
       agentConditions: [{ type: 'AgentHealthy', status: this.agentReady(agent) ? 'True' : 'False', lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],

@@ -25,6 +25,11 @@ export interface Scenario {
   agentStartMs?: number;
   /** A TKGs workload cluster (or its Supervisor): the AntreaConfig CRD, markers, existing AntreaConfigs. */
   tkgs?: { crd?: boolean; configMapLabels?: Record<string, string>; antreaConfigs?: Array<Record<string, any>> };
+  /**
+   * Serve each agent's own API (/featuregates, /podmulticaststats) over HTTPS on the Node's
+   * InternalIP, which must then be a loopback address such as 127.0.1.1.
+   */
+  agentApi?: boolean;
   /** Every exec takes between these many milliseconds (a real kubelet round trip), e.g. [20, 50]. */
   execLatencyMs?: [number, number];
 }
