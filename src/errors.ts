@@ -14,6 +14,8 @@ export const ExitCode = {
   AUTH: 4,
   /** The API server could not be reached or did not answer in time. */
   UNREACHABLE: 5,
+  /** mcastctl doctor: at least one check FAILed. */
+  CHECK_FAILED: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -25,6 +27,7 @@ export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
   [ExitCode.PARTIAL, 'partial result: some Nodes failed, the others were printed'],
   [ExitCode.AUTH, 'unauthorized or forbidden'],
   [ExitCode.UNREACHABLE, 'API server unreachable or timed out'],
+  [ExitCode.CHECK_FAILED, 'doctor: at least one check failed'],
 ];
 
 /** An error meant for the user: its message is printed as one line, prefixed "error: " unless kubectl words it otherwise. */

@@ -12,6 +12,8 @@ export interface AntreaPod {
   namespace: string;
   node: string;
   ready: boolean;
+  /** Container restarts of the Pod. */
+  restarts?: number;
   /** Why the Pod cannot be asked anything, when it cannot. */
   notReadyReason?: string;
 }
@@ -25,6 +27,7 @@ function describe(pod: V1Pod): AntreaPod {
     namespace: pod.metadata?.namespace ?? '',
     node: pod.spec?.nodeName ?? '<unscheduled>',
     ready: ready && phase === 'Running',
+    restarts: (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
     notReadyReason: ready && phase === 'Running' ? undefined : `agent Pod ${pod.metadata?.name} is not ready (${waiting ?? phase})`,
   };
 }

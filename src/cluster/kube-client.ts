@@ -156,6 +156,11 @@ export class KubeClient {
     return token;
   }
 
+  /** The last lines a container logged. */
+  async readPodLog(namespace: string, name: string, container: string, tailLines: number): Promise<string> {
+    return this.call((options) => this.core.readNamespacedPodLog({ name, namespace, container, tailLines }, options));
+  }
+
   async readPod(namespace: string, name: string): Promise<V1Pod> {
     return this.call((options) => this.core.readNamespacedPod({ name, namespace }, options));
   }

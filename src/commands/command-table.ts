@@ -213,6 +213,25 @@ export const commandTable: CommandSpec = {
       ],
     },
     {
+      name: 'doctor',
+      summary: 'Check every documented multicast pitfall across the cluster',
+      description:
+        'Checks, across the cluster, every way Antrea multicast is known to fail silently: how multicast is ' +
+        'switched on for the running version, agents not restarted after a ConfigMap change, NetworkPolicyStats, ' +
+        'traffic and encryption modes, FlexibleIPAM, Node kernels, Windows and IPv6 Nodes, OS images whose ' +
+        'agents cannot open the multicast socket, agents not ready, 224.0.0.0/24 groups, receivers at the ' +
+        'igmp_max_memberships limit, traffic without receivers and unresolved routes. Each check reads PASS, ' +
+        'WARN or FAIL with the Nodes concerned and the fix, with the mcastctl command that applies it where one ' +
+        'exists. Exits 6 when a check FAILs.',
+      flags: [
+        { flags: '--check <name>', description: 'Run only this check.' },
+        ...listOutputFlags,
+        concurrencyFlag,
+      ],
+      examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor -o json'],
+      load: () => import('./doctor.js'),
+    },
+    {
       name: 'completion',
       summary: 'Print a shell completion script (bash, zsh or fish)',
       description:

@@ -98,6 +98,8 @@ describe.skipIf(missing !== undefined)('a real multicast network under the simul
     await until(/^joined 20 of 21; #21 239\.1\.1\.21 failed: errno ENOBUFS$/);
     const before = await mcastctl(sim, ['get', 'igmp', '--node', 'lab-node-2', '-o', 'jsonpath={.items[0].joined} {.items[0].status}']);
     expect(before.stdout).toBe('21 AT LIMIT');
+    const doctorBefore = JSON.parse((await mcastctl(sim, ['doctor', '--check', 'igmp-limits', '-o', 'json'])).stdout).items[0];
+    expect(doctorBefore).toMatchObject({ status: 'WARN', nodes: ['lab-node-2'], command: 'mcastctl igmp set-max 64 --node lab-node-2 --persist' });
 
     const r = await mcastctl(sim, ['igmp', 'set-max', '64', '--node', 'lab-node-2']);
     expect(r).toEqual({ code: 0, stderr: '', stdout: 'NODE         BEFORE   AFTER   RESULT\nlab-node-2   20       64      changed\n' });
@@ -109,8 +111,17 @@ describe.skipIf(missing !== undefined)('a real multicast network under the simul
     expect(other.stdout.trim()).toBe('20');
     const after = await mcastctl(sim, ['get', 'igmp', '--node', 'lab-node-2', '-o', 'jsonpath={.items[0].limit} {.items[0].joined} {.items[0].status}']);
     expect(after.stdout).toBe('64 22 OK');
+    const doctorAfter = JSON.parse((await mcastctl(sim, ['doctor', '--check', 'igmp-limits', '-o', 'json'])).stdout).items[0];
+    expect(doctorAfter.status).toBe('PASS');
     const again = await mcastctl(sim, ['igmp', 'set-max', '64', '--node', 'lab-node-2']);
     expect(again.stdout).toBe('NODE         BEFORE   AFTER   RESULT\nlab-node-2   64       64      unchanged\n');
+  });
+
+  it('doctor reads the real routes: traffic routed to a group nobody in the cluster joined', async () => {
+    const r = JSON.parse((await mcastctl(sim, ['doctor', '--check', 'groups-without-receivers', '-o', 'json'])).stdout).items[0];
+    expect(r.status).toBe('WARN');
+    expect(r.nodes).toContain('lab-node-1');
+    expect(r.message).toBe(`traffic to ${LAB_GROUP} is routed but no Pod joined (not in multicastgroups)`);
   });
 
   it('commands off the allow-list never run in a Node namespace', async () => {

@@ -199,6 +199,12 @@ export class SimApiServer {
       }
       const body = method === 'GET' ? undefined : await readBody(req);
       const answer = this.route(method, path, url.searchParams, req.headers, body);
+      if (answer && typeof answer === 'object' && '__raw' in answer) {
+        const text = String((answer as { __raw: string }).__raw);
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
       this.send(res, 200, answer);
     } catch (err) {
       const e = err instanceof HttpStatus ? err : new HttpStatus(500, 'InternalError', `Internal error occurred: ${(err as Error).message}`);
@@ -254,6 +260,14 @@ export class SimApiServer {
       const { items, next } = paginate(selected, query);
       if (String(headers.accept ?? '').includes('as=Table')) return podTable(items, next);
       return { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(c.nextRvPeek()), ...(next ? { continue: next } : {}) }, items };
+    }
+    if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(path))) {
+      const pod = c.findPod(m[1], m[2]);
+      if (!pod) throw notFound('pods', m[2]);
+      const agent = c.findAgentByPod(m[2]);
+      const lines = agent?.node.agent?.logs ?? [];
+      const tail = Number(query.get('tailLines') ?? lines.length);
+      return { __raw: lines.slice(-tail).map((l) => `${l}\n`).join('') };
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path))) {
       const pod = c.findPod(m[1], m[2]);
@@ -495,7 +509,11 @@ function nodeObject(n: import('./scenario.js').ScenarioNode): Json {
     metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': os, ...n.labels }, creationTimestamp: '2026-01-01T00:00:00Z' },
     spec: { podCIDR: n.podCIDR ?? '' },
     status: {
-      addresses: [{ type: 'InternalIP', address: n.internalIP ?? '' }, { type: 'Hostname', address: n.name }],
+      addresses: [
+        ...(n.internalIP ? [{ type: 'InternalIP', address: n.internalIP }] : []),
+        ...(n.internalIPv6 ? [{ type: 'InternalIP', address: n.internalIPv6 }] : []),
+        { type: 'Hostname', address: n.name },
+      ],
       conditions: [{ type: 'Ready', status: 'True' }],
       nodeInfo: {
         kernelVersion: n.kernelVersion ?? '5.15.0-91-generic', osImage: n.osImage ?? (os === 'windows' ? 'Windows Server 2022 Datacenter' : 'Ubuntu 22.04.3 LTS'),

@@ -40,7 +40,7 @@ export function setConfKeys(conf: string, keys: Record<string, unknown>): string
   const lines = conf.split('\n');
   for (const [dotted, value] of Object.entries(keys)) {
     const [section, key] = dotted.includes('.') ? dotted.split('.', 2) : [undefined, dotted];
-    const rendered = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    const rendered = typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) : String(value);
     if (!section) {
       const at = lines.findIndex((l) => l.startsWith(`${key}:`));
       if (at >= 0) lines[at] = `${key}: ${rendered}`;

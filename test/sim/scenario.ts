@@ -39,6 +39,8 @@ export interface ScenarioNode {
   /** Backed by a real network namespace of the multicast lab: kernel reads and sysctl writes are real. */
   lab?: boolean;
   labels?: Record<string, string>;
+  /** A second InternalIP (dual stack), or the only one when internalIP is absent (IPv6 only). */
+  internalIPv6?: string;
   internalIP?: string;
   kernelVersion?: string;
   osImage?: string;
@@ -51,6 +53,8 @@ export interface ScenarioNode {
     featureGates?: Record<string, boolean>;
     /** Agent image tag, when it differs from the cluster's Antrea version (mid-upgrade). */
     version?: string;
+    /** Lines the antrea-agent container logged (GET pods/log). */
+    logs?: string[];
     /** What the agent image ships: an old iproute2 without -j, or no iproute2 at all. */
     tools?: { ip?: boolean; ipJson?: boolean };
   };

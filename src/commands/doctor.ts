@@ -1,0 +1,143 @@
+import { CHECKS, type AgentFacts, type CheckResult, type DoctorFacts, type Fact, type NodeFacts } from '../antrea/doctor-checks.js';
+import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
+import { parseFeatureGates } from '../antrea/featuregates-parser.js';
+import { openChannel } from '../cluster/agent-channel.js';
+import { CONTROLLER_CONTAINER, discoverAntrea } from '../cluster/agent-discovery.js';
+import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
+import { readAntreaConfig } from '../cluster/antrea-config-store.js';
+import { detectAntreaVersion } from '../cluster/antrea-version.js';
+import { listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { paintFor } from '../output/colors.js';
+import { warn } from '../output/diagnostics.js';
+import { parseOutput, printList, type ListSpec } from '../output/list-printer.js';
+import { concurrencyOf, finish, KubeClient, queryAgents } from './agent-query.js';
+import type { CommandContext } from './context.js';
+import { IGMP_MAX_MEMBERSHIPS } from './get-igmp.js';
+import { readMroutes } from './get-mroute.js';
+
+const LOG_LINES = 500;
+
+interface Options {
+  check?: string;
+  output: string;
+  headers: boolean;
+  concurrency: string;
+}
+
+const listSpec: ListSpec<CheckResult> = {
+  kind: 'DoctorCheckList',
+  columns: [
+    { header: 'CHECK', value: (r) => r.name },
+    { header: 'STATUS', value: (r) => r.status },
+    { header: 'NODES', value: (r) => (r.nodes.length === 0 ? '-' : r.nodes.length > 3 ? `${r.nodes.slice(0, 3).join(',')} + ${r.nodes.length - 3} more` : r.nodes.join(',')) },
+    { header: 'MESSAGE', value: (r) => r.message },
+  ],
+  name: (r) => `check/${r.name}`,
+  toJson: (r) => ({ name: r.name, status: r.status, nodes: r.nodes, message: r.message, ...(r.fix ? { fix: r.fix } : {}), ...(r.command ? { command: r.command } : {}), source: CHECKS.find((c) => c.name === r.name)!.source }),
+  alert: (r) => r.status === 'FAIL' || r.status === 'WARN',
+};
+
+export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
+  const opts = options as unknown as Options;
+  const format = parseOutput(opts.output);
+  const concurrency = concurrencyOf(options);
+  const selected = opts.check === undefined ? CHECKS : CHECKS.filter((c) => c.name === opts.check);
+  if (selected.length === 0) throw new UsageError(`unknown check "${opts.check}"; checks: ${CHECKS.map((c) => c.name).join(', ')}`);
+  const needs = new Set<Fact>(selected.flatMap((c) => c.needs));
+
+  const client = await KubeClient.connect(ctx);
+  const namespace = ctx.globals.antreaNamespace;
+  const [{ agents, controller }, cm, version] = await Promise.all([
+    discoverAntrea(client, namespace),
+    readAntreaConfig(client, namespace),
+    detectAntreaVersion(client, namespace),
+  ]);
+  const failures: NodeFailure[] = [];
+  const deadlineMs = ctx.globals.nodeTimeoutMs;
+
+  const nodesPromise: Promise<NodeFacts[]> = needs.has('nodes')
+    ? client.listNodes().then((list) =>
+        list.map((n) => ({
+          name: n.metadata?.name ?? '',
+          os: n.status?.nodeInfo?.operatingSystem ?? n.metadata?.labels?.['kubernetes.io/os'] ?? 'linux',
+          kernelVersion: n.status?.nodeInfo?.kernelVersion ?? '',
+          osImage: n.status?.nodeInfo?.osImage ?? '',
+          addresses: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
+        })),
+      )
+    : Promise.resolve([]);
+  const groupsPromise = needs.has('groups')
+    ? (async () => {
+        const groups = await listMulticastGroups(client);
+        await resolveMemberNodes(client, groups);
+        return groups;
+      })().catch((err: Error) => {
+        warn(ctx, `cannot read multicastgroups (stats.antrea.io): ${err.message}`);
+        return undefined;
+      })
+    : Promise.resolve(undefined);
+  const controllerPromise =
+    needs.has('controllerGates') && controller
+      ? execChecked(client, controller, CONTROLLER_CONTAINER, ['antctl', 'get', 'featuregates'], deadlineMs)
+          .then((text) => {
+            const sections = parseFeatureGates(text);
+            return { agentGates: sections.agent ?? [], controllerGates: sections.controller ?? [] };
+          })
+          .catch((err: Error) => {
+            failures.push({ who: `antrea-controller (${controller.name})`, reason: err.message });
+            return undefined;
+          })
+      : Promise.resolve(undefined);
+
+  const channel = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannel(ctx, client) : undefined;
+  const ready = agents.filter((a) => a.ready);
+  const perAgent = await queryAgents(ctx, client, ready, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (exec, pod) => {
+    const facts: Partial<AgentFacts> = {};
+    if (needs.has('agentGates') && channel) facts.gates = (await channel.featureGates(pod, exec)).gates;
+    if (needs.has('multicastProbe') && channel) {
+      try {
+        await channel.podMulticastStats(pod, {}, exec);
+        facts.multicastRunning = true;
+      } catch (err) {
+        if (!/Multicast is not enabled/.test((err as Error).message)) throw err;
+        facts.multicastRunning = false;
+      }
+    }
+    if (needs.has('startedConf')) facts.startedConf = await exec(['cat', '/etc/antrea/antrea-agent.conf']);
+    if (needs.has('igmp')) {
+      const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
+      const newline = text.indexOf('\n');
+      facts.igmp = { limit: parseSysctlInteger(text.slice(0, newline), 'net.ipv4.igmp_max_memberships'), joined: countMemberships(parseProcNetIgmp(text.slice(newline + 1))).count };
+    }
+    if (needs.has('mroutes')) facts.mroutes = await readMroutes(exec);
+    if (needs.has('logs')) facts.logs = await client.readPodLog(pod.namespace, pod.name, 'antrea-agent', LOG_LINES);
+    return facts;
+  });
+  failures.push(...perAgent.failures);
+  const answered = new Map(perAgent.answers.map((a) => [a.pod.node, a.value]));
+  const facts: DoctorFacts = {
+    version: version.version,
+    versionText: version.text,
+    agentConfText: cm.data?.['antrea-agent.conf'] ?? '',
+    controllerConfText: cm.data?.['antrea-controller.conf'] ?? '',
+    nodes: await nodesPromise,
+    agents: agents.map((a) => ({ node: a.node, pod: a.name, ready: a.ready, restarts: a.restarts ?? 0, ...answered.get(a.node) })),
+    controller: await controllerPromise,
+    groups: await groupsPromise,
+  };
+  const results = selected.map((c) => c.run(facts));
+  printList(ctx, listSpec, results, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks' });
+  if (format.type === 'table' || format.type === 'wide') {
+    const toFix = results.filter((r) => r.status !== 'PASS' && r.fix);
+    if (toFix.length > 0) {
+      ctx.stdout.write('\nTo fix:\n');
+      for (const r of toFix) ctx.stdout.write(`  ${r.name}: ${r.fix}${r.command ? `\n    $ ${r.command}` : ''}\n`);
+    }
+  }
+  const collected = finish(ctx, failures, perAgent.answers.length + (agents.length === 0 ? 1 : 0));
+  if (results.some((r) => r.status === 'FAIL')) return ExitCode.CHECK_FAILED;
+  return collected === ExitCode.OK ? ExitCode.OK : ExitCode.PARTIAL;
+}
+
+
