@@ -84,6 +84,16 @@ for (const count of sizes) {
   process.stderr.write(`${row.join('  ')}\n`);
 }
 
+// doctor asks every agent several things (gates, podmulticaststats probe, conf, IGMP, mroutes, logs).
+const doctor500 = sizes.includes(500)
+  ? await withCluster(500, async (_server, kubeconfig) => {
+      const ours = await timed(process.execPath, [join(root, 'bin', 'mcastctl.js'), 'doctor', '-o', 'json'], { KUBECONFIG: kubeconfig });
+      const checks = JSON.parse(ours.stdout).items.length;
+      if (checks !== 15) throw new Error(`doctor failed at 500 agents (exit ${ours.code}): ${ours.stderr}`);
+      return ours.seconds;
+    })
+  : undefined;
+
 const rss1000 = await withCluster(1000, async (_server, kubeconfig) => {
   const ours = await timed(process.execPath, ['--import', join(root, 'bench', 'report-max-rss.mjs'), ...mcastctlArgs()], { KUBECONFIG: kubeconfig });
   if (ours.code !== 0) throw new Error(`mcastctl failed at 1000 agents: ${ours.stderr}`);
@@ -95,3 +105,4 @@ process.stdout.write(`\nmcastctl get podmulticaststats -A vs kubectl exec per ag
 for (const r of rows) process.stdout.write(`${r.map((c, j) => c.padEnd(widths[j])).join('   ').trimEnd()}\n`);
 process.stdout.write(`\n1000 agents: mcastctl ${rss1000.seconds.toFixed(2)} s, peak RSS ${rss1000.rss.toFixed(0)} MB (goal <= 200 MB)\n`);
 process.stdout.write('Goals at 500 agents: >= 30x the loop, >= 4x xargs -P8.\n');
+if (doctor500 !== undefined) process.stdout.write(`mcastctl doctor at 500 agents (every check, same fan-out bounds): ${doctor500.toFixed(2)} s\n`);
