@@ -3,7 +3,6 @@ import { CliError, ExitCode } from '../errors.js';
 import type { KubeClient } from './kube-client.js';
 
 export const AGENT_SELECTOR = 'app=antrea,component=antrea-agent';
-export const CONTROLLER_SELECTOR = 'app=antrea,component=antrea-controller';
 export const AGENT_CONTAINER = 'antrea-agent';
 export const CONTROLLER_CONTAINER = 'antrea-controller';
 
@@ -39,11 +38,6 @@ export async function discoverAgents(client: KubeClient, namespace: string): Pro
     throw new CliError(`no antrea-agent Pods found in namespace "${namespace}" (label ${AGENT_SELECTOR}); is Antrea installed there? (see --antrea-namespace)`, ExitCode.ERROR);
   }
   return pods.map(describe).sort((a, b) => a.node.localeCompare(b.node));
-}
-
-export async function discoverController(client: KubeClient, namespace: string): Promise<AntreaPod | undefined> {
-  const pods = (await client.listPods(namespace, CONTROLLER_SELECTOR)).map(describe);
-  return pods.find((p) => p.ready) ?? pods[0];
 }
 
 /** The agents and the controller in one LIST (label app=antrea), for commands that need both. */

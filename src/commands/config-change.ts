@@ -4,9 +4,13 @@
  * what must re-read its config, wait, and verify on every Node.
  */
 import { createTwoFilesPatch } from 'diff';
-import { AGENT_CONF, CONTROLLER_CONF } from '../antrea/multicast-plan.js';
+import type { ReleaseVersion } from '../antrea/featuregate-catalogue.js';
+import { applyPlan, CONTROLLER_CONF, type ConfData, type Plan } from '../antrea/multicast-plan.js';
 import type { AntreaPod } from '../cluster/agent-discovery.js';
-import { ANTREA_CONFIG, BACKUP_CONFIG, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
+import { ANTREA_CONFIG, BACKUP_CONFIG, readAntreaConfig, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
+import { detectAntreaVersion } from '../cluster/antrea-version.js';
+import { tkgsManagement } from '../cluster/tkgs.js';
+import { warn } from '../output/diagnostics.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT, rolloutRestart, waitForAgents } from '../cluster/rollout.js';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
@@ -89,4 +93,41 @@ export async function applyConfigChange(
   return ExitCode.ERROR;
 }
 
-export { AGENT_CONF, CONTROLLER_CONF };
+
+/** A direct edit of a Supervisor-managed antrea-config would be reverted: refuse, and say what works. */
+export async function refuseIfTkgs(ctx: CommandContext, client: KubeClient, supported: string): Promise<ConfigData> {
+  const current = await readAntreaConfig(client, ctx.globals.antreaNamespace);
+  const why = await tkgsManagement(client, current);
+  if (why) {
+    throw new CliError(
+      `this cluster looks managed by a vSphere Supervisor (TKGs): ${why}. The Supervisor reverts direct edits of antrea-config; ` +
+        `change its AntreaConfig instead, against the Supervisor's context: ${supported}`,
+    );
+  }
+  return { ...(current.data ?? {}) };
+}
+
+/**
+ * Plans for the Antrea version the agents run (the oldest when they disagree), validates the plan
+ * on the current data before anything is written, then applies it through applyConfigChange.
+ */
+export async function applyVersionedPlan(
+  ctx: CommandContext,
+  client: KubeClient,
+  options: WriteOptions & { antreaVersion?: string },
+  tkgsAlternative: string,
+  plan: (version: ReleaseVersion, data: ConfData) => Plan,
+  check: (version: ReleaseVersion) => NodeCheck,
+): Promise<ExitCodeValue> {
+  const current = await refuseIfTkgs(ctx, client, tkgsAlternative);
+  const detected = await detectAntreaVersion(client, ctx.globals.antreaNamespace, options.antreaVersion);
+  if (detected.seen.length > 1) warn(ctx, `agents run different Antrea versions (${detected.seen.join(', ')}): writing what ${detected.text} understands`);
+  let summary: string[] = [];
+  const edit = (data: ConfigData) => {
+    const planned = plan(detected.version, data as ConfData);
+    summary = planned.summary;
+    return applyPlan(planned, data as ConfData);
+  };
+  edit(current);
+  return applyConfigChange(ctx, client, options, [`Antrea ${detected.text} (from ${detected.source}):`, ...summary.map((line) => `  ${line}`)], edit, check(detected.version));
+}

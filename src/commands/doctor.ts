@@ -1,5 +1,4 @@
 import { CHECKS, type AgentFacts, type CheckResult, type DoctorFacts, type Fact, type NodeFacts } from '../antrea/doctor-checks.js';
-import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
 import { parseFeatureGates } from '../antrea/featuregates-parser.js';
 import { openChannel } from '../cluster/agent-channel.js';
 import { CONTROLLER_CONTAINER, discoverAntrea } from '../cluster/agent-discovery.js';
@@ -7,13 +6,13 @@ import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
+import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { parseOutput, printList, type ListSpec } from '../output/list-printer.js';
 import { concurrencyOf, finish, KubeClient, queryAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
-import { IGMP_MAX_MEMBERSHIPS } from './get-igmp.js';
 import { readMroutes } from './get-mroute.js';
 
 const LOG_LINES = 500;
@@ -106,9 +105,8 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
     }
     if (needs.has('startedConf')) facts.startedConf = await exec(['cat', '/etc/antrea/antrea-agent.conf']);
     if (needs.has('igmp')) {
-      const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
-      const newline = text.indexOf('\n');
-      facts.igmp = { limit: parseSysctlInteger(text.slice(0, newline), 'net.ipv4.igmp_max_memberships'), joined: countMemberships(parseProcNetIgmp(text.slice(newline + 1))).count };
+      const { limit, joined } = await readNodeIgmp(exec);
+      facts.igmp = { limit, joined };
     }
     if (needs.has('mroutes')) facts.mroutes = await readMroutes(exec);
     if (needs.has('logs')) facts.logs = await client.readPodLog(pod.namespace, pod.name, 'antrea-agent', LOG_LINES);

@@ -1,13 +1,11 @@
-import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
 import { groupDemandByNode } from '../antrea/multicast-groups.js';
 import { listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
+import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
 import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
-
-export const IGMP_MAX_MEMBERSHIPS = '/proc/sys/net/ipv4/igmp_max_memberships';
 
 export type IgmpStatus = 'OK' | 'AT LIMIT' | 'OVER LIMIT';
 
@@ -72,24 +70,15 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
     warn(ctx, `cannot read multicastgroups (stats.antrea.io), WANTED and MAX-PER-POD are unknown: ${err.message}`);
     return undefined;
   });
-  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: 'IGMP memberships' }, async (exec) => {
-    const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
-    const newline = text.indexOf('\n');
-    const limit = parseSysctlInteger(text.slice(0, newline), 'net.ipv4.igmp_max_memberships');
-    try {
-      return { limit, ...countMemberships(parseProcNetIgmp(text.slice(newline + 1))) };
-    } catch (err) {
-      throw new Error(`/proc/net/igmp: ${(err as Error).message}`);
-    }
-  });
+  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: 'IGMP memberships' }, (exec) => readNodeIgmp(exec));
   const demand = await demandPromise;
   const rows: NodeIgmp[] = result.answers.map(({ pod, value }) => {
     const wanted = demand ? (demand.get(pod.node)?.groups.size ?? 0) : null;
     const maxPerPod = demand ? (demand.get(pod.node)?.maxPerPod ?? 0) : null;
     return {
-      node: pod.node, limit: value.limit, joined: value.count, joinedGroups: value.groups, wanted, maxPerPod,
-      headroom: value.limit - Math.max(value.count, wanted ?? 0, maxPerPod ?? 0),
-      status: igmpStatus(value.limit, value.count, wanted, maxPerPod),
+      node: pod.node, limit: value.limit, joined: value.joined, joinedGroups: value.groups, wanted, maxPerPod,
+      headroom: value.limit - Math.max(value.joined, wanted ?? 0, maxPerPod ?? 0),
+      status: igmpStatus(value.limit, value.joined, wanted, maxPerPod),
     };
   });
   printList(ctx, listSpec, rows, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });

@@ -1,7 +1,7 @@
 import type { V1DaemonSet } from '@kubernetes/client-node';
-import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
 import { selectorToMatchExpressions, type MatchExpression } from '../antrea/node-selector.js';
 import type { AntreaPod } from '../cluster/agent-discovery.js';
+import { IGMP_SYSCTL_KEY as SYSCTL_KEY, readNodeIgmp } from '../cluster/node-igmp.js';
 import { AGENT_DAEMONSET } from '../cluster/rollout.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
@@ -10,10 +10,8 @@ import { isMachineFormat, parseOutput, printList, type ListSpec } from '../outpu
 import { stringify } from 'yaml';
 import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
-import { IGMP_MAX_MEMBERSHIPS } from './get-igmp.js';
 import { parsePositiveInt } from './options.js';
 
-export const SYSCTL_KEY = 'net.ipv4.igmp_max_memberships';
 export const PERSIST_DAEMONSET = 'mcastctl-igmp-max-memberships';
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -52,13 +50,6 @@ interface Options {
   concurrency: string;
 }
 
-/** Reads the value (and the memberships held) in one exec; the value is read again after writing. */
-async function readNode(exec: (argv: string[]) => Promise<string>): Promise<{ value: number; joined: number }> {
-  const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
-  const newline = text.indexOf('\n');
-  return { value: parseSysctlInteger(text.slice(0, newline), SYSCTL_KEY), joined: countMemberships(parseProcNetIgmp(text.slice(newline + 1))).count };
-}
-
 export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
   const opts = options as unknown as Options;
   const target = parsePositiveInt(args[0], 'N', MAX_INT32);
@@ -88,7 +79,7 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   }
 
   const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async (exec, pod) => {
-    const { value: before, joined } = await readNode(exec);
+    const { limit: before, joined } = await readNodeIgmp(exec);
     if (target < joined) warn(ctx, `${pod.node} holds ${joined} IGMP memberships, more than ${target}: joins past the limit fail with ENOBUFS`);
     if (before === target) return { node: pod.node, before, after: before, result: 'unchanged' } as NodeChange;
     if (target < before && !opts.allowDecrease) {
@@ -96,7 +87,7 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
     }
     if (opts.dryRun) return { node: pod.node, before, after: before, result: 'would change', detail: `to ${target}` } as NodeChange;
     await exec(['sysctl', '-w', `${SYSCTL_KEY}=${target}`]);
-    const after = (await readNode(exec)).value;
+    const after = (await readNodeIgmp(exec)).limit;
     if (after !== target) return { node: pod.node, before, after, result: 'failed', detail: `read back ${after}` } as NodeChange;
     return { node: pod.node, before, after, result: 'changed' } as NodeChange;
   });

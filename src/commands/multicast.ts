@@ -1,15 +1,14 @@
 import { stringify } from 'yaml';
 import { parseFeatureGates } from '../antrea/featuregates-parser.js';
 import { atLeast, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
-import { applyPlan, planMulticast, type ConfData, type MulticastOptions } from '../antrea/multicast-plan.js';
-import { readAntreaConfig, readBackup } from '../cluster/antrea-config-store.js';
-import { detectAntreaVersion } from '../cluster/antrea-version.js';
+import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.js';
+import { readBackup } from '../cluster/antrea-config-store.js';
 import { KubeClient } from '../cluster/kube-client.js';
-import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName, tkgsManagement } from '../cluster/tkgs.js';
+import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName } from '../cluster/tkgs.js';
 import { parseDuration } from '../duration.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { warn } from '../output/diagnostics.js';
-import { applyConfigChange, unifiedDiff, type NodeCheck, type WriteOptions } from './config-change.js';
+import { applyConfigChange, applyVersionedPlan, refuseIfTkgs, type NodeCheck, type WriteOptions } from './config-change.js';
 import type { CommandContext } from './context.js';
 
 interface Options extends WriteOptions {
@@ -66,16 +65,6 @@ function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
   };
 }
 
-async function refuseIfTkgs(client: KubeClient, ctx: CommandContext, verb: string): Promise<void> {
-  const why = await tkgsManagement(client, await readAntreaConfig(client, ctx.globals.antreaNamespace));
-  if (why) {
-    throw new CliError(
-      `this cluster looks managed by a vSphere Supervisor (TKGs): ${why}. The Supervisor reverts direct edits of antrea-config; ` +
-        `change its AntreaConfig instead, against the Supervisor's context: ${ctx.programName} multicast ${verb} --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE`,
-    );
-  }
-}
-
 async function runTkgs(ctx: CommandContext, client: KubeClient, enable: boolean, opts: Options, options: MulticastOptions): Promise<number> {
   if (!opts.cluster || !opts.namespace) throw new UsageError('--tkgs needs --cluster NAME and --namespace VSPHERE_NAMESPACE');
   if (options.igmpQueryVersions) throw new UsageError('--igmp-query-versions has no AntreaConfig field (cni.tanzu.vmware.com/v1alpha1)');
@@ -117,18 +106,12 @@ async function enableOrDisable(ctx: CommandContext, enable: boolean, options: Re
   const client = await KubeClient.connect(ctx);
   if (opts.tkgs) return runTkgs(ctx, client, enable, opts, mcOptions);
   if (opts.cluster || opts.namespace) throw new UsageError('--cluster and --namespace are used with --tkgs');
-  await refuseIfTkgs(client, ctx, enable ? 'enable' : 'disable');
-  const detected = await detectAntreaVersion(client, ctx.globals.antreaNamespace, opts.antreaVersion);
-  if (detected.seen.length > 1) warn(ctx, `agents run different Antrea versions (${detected.seen.join(', ')}): writing what ${detected.text} understands`);
-  let summary: string[] = [];
-  const edit = (data: Record<string, string>) => {
-    const plan = planMulticast(detected.version, enable, mcOptions, data as ConfData);
-    summary = plan.summary;
-    return applyPlan(plan, data as ConfData);
-  };
-  // Plan once up front so a refused option fails before anything is read twice or written.
-  edit({ ...((await readAntreaConfig(client, ctx.globals.antreaNamespace)).data ?? {}) });
-  return applyConfigChange(ctx, client, opts, [`Antrea ${detected.text} (from ${detected.source}):`, ...summary.map((s) => `  ${s}`)], edit, multicastCheck(detected.version, enable));
+  const verb = enable ? 'enable' : 'disable';
+  return applyVersionedPlan(
+    ctx, client, opts, `${ctx.programName} multicast ${verb} --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE`,
+    (version, data) => planMulticast(version, enable, mcOptions, data),
+    (version) => multicastCheck(version, enable),
+  );
 }
 
 export async function runEnable(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
@@ -143,11 +126,10 @@ export async function runRollback(ctx: CommandContext, _args: string[], options:
   const opts = options as unknown as WriteOptions;
   parseDuration(opts.timeout, '--timeout');
   const client = await KubeClient.connect(ctx);
-  await refuseIfTkgs(client, ctx, 'rollback');
+  await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
   const backup = await readBackup(client, ctx.globals.antreaNamespace);
   const saved = backup.data ?? {};
   const when = backup.metadata?.annotations?.['mcastctl.antrea.io/saved-at'] ?? 'an unknown time';
   return applyConfigChange(ctx, client, opts, [`restoring antrea-config as saved at ${when}:`], (data) => ({ ...data, ...saved }));
 }
 
-export { unifiedDiff };

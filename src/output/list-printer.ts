@@ -12,8 +12,6 @@ export type OutputFormat =
   | { type: 'jsonpath'; template: string }
   | { type: 'custom-columns'; columns: Array<{ header: string; path: string }> };
 
-export const OUTPUT_HELP = 'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.';
-
 export function parseOutput(value: unknown): OutputFormat {
   const text = String(value ?? 'table');
   if (['table', 'wide', 'json', 'yaml', 'name'].includes(text)) return { type: text as 'table' };

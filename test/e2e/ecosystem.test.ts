@@ -3,17 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, MCASTCTL, ROOT, run, startSim, type RunningSim } from '../helpers/sim.js';
+import { hasTool, KUBECTL, MCASTCTL, ROOT, run, startSim, type RunningSim } from '../helpers/sim.js';
 
-const has = (tool: string) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$0"', tool], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const required = (tool: string) => has(tool) || process.env.CI === 'true';
+
+const required = (tool: string) => hasTool(tool) || process.env.CI === 'true';
 
 let sim: RunningSim;
 let binDir: string;
@@ -102,7 +95,7 @@ describe('npm package', () => {
       expect(plugin.stdout.split('\n')[0]).toBe('Usage: kubectl antrea-multicast [options] [command]');
       const manDir = join(prefix, 'share', 'man', 'man1');
       expect(readdirSync(manDir).sort()).toEqual(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).man.map((m: string) => m.slice(4)).sort());
-      if (has('man')) expect(realpathSync((await run('man', ['-M', join(prefix, 'share', 'man'), '-w', 'mcastctl'])).stdout.trim())).toBe(realpathSync(join(manDir, 'mcastctl.1')));
+      if (hasTool('man')) expect(realpathSync((await run('man', ['-M', join(prefix, 'share', 'man'), '-w', 'mcastctl'])).stdout.trim())).toBe(realpathSync(join(manDir, 'mcastctl.1')));
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

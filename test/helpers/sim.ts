@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,4 +75,14 @@ export const KUBECTL = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/bin/
 export function kubectl(sim: RunningSim, args: string[]): Promise<RunResult> {
   if (!KUBECTL) throw new Error('kubectl is not installed');
   return run(KUBECTL, args, { KUBECONFIG: sim.kubeconfig, KUBECACHEDIR: join(sim.dir, 'kube-cache') });
+}
+
+/** Whether a program is on PATH. */
+export function hasTool(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$0"', tool], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

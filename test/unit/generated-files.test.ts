@@ -5,16 +5,10 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { generatedFiles, ROOT } from '../../scripts/generate.js';
 import { VERSION } from '../../src/version.js';
+import { hasTool } from '../helpers/sim.js';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const has = (tool: string) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$0"', tool], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+
 
 describe('files generated from the command table', () => {
   it('completions/ and man/ match the command table (run "npm run generate" after changing it)', () => {
@@ -30,7 +24,7 @@ describe('files generated from the command table', () => {
     expect(parse(readFileSync(join(ROOT, 'plugins', 'antrea-multicast.yaml'), 'utf8')).spec.version).toBe(`v${VERSION}`);
   });
 
-  it.runIf(has('mandoc') || process.env.CI === 'true')('the man pages pass mandoc -T lint and groff -ww without a warning', () => {
+  it.runIf(hasTool('mandoc') || process.env.CI === 'true')('the man pages pass mandoc -T lint and groff -ww without a warning', () => {
     const pages = pkg.man.map((f: string) => join(ROOT, f));
     expect(execFileSync('mandoc', ['-T', 'lint', '-W', 'warning', ...pages], { encoding: 'utf8' })).toBe('');
     const groff = execFileSync('sh', ['-c', 'groff -ww -man -Tutf8 -z "$@" 2>&1', 'groff', ...pages], { encoding: 'utf8' });

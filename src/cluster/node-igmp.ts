@@ -1,0 +1,24 @@
+import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
+
+export const IGMP_MAX_MEMBERSHIPS = '/proc/sys/net/ipv4/igmp_max_memberships';
+export const IGMP_SYSCTL_KEY = 'net.ipv4.igmp_max_memberships';
+
+export interface NodeIgmpState {
+  limit: number;
+  /** Memberships held on the Node's interfaces, without 224.0.0.1 and loopback. */
+  joined: number;
+  groups: string[];
+}
+
+/** The limit and the memberships of a Node, read through its agent Pod in one exec. */
+export async function readNodeIgmp(exec: (argv: string[]) => Promise<string>): Promise<NodeIgmpState> {
+  const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
+  const newline = text.indexOf('\n');
+  const limit = parseSysctlInteger(text.slice(0, newline), IGMP_SYSCTL_KEY);
+  try {
+    const { count, groups } = countMemberships(parseProcNetIgmp(text.slice(newline + 1)));
+    return { limit, joined: count, groups };
+  } catch (err) {
+    throw new Error(`/proc/net/igmp: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MCASTCTL, run, startSim, type RunningSim } from '../helpers/sim.js';
+
+// `script` gives mcastctl a real pseudo-terminal: what a person at a terminal sees.
+let sim: RunningSim;
+beforeAll(async () => {
+  sim = await startSim('read-commands');
+});
+afterAll(async () => sim?.stop());
+
+const inTerminal = (args: string[], env: NodeJS.ProcessEnv = {}, size = 'cols 120 rows 40') =>
+  run('script', ['-qfec', `stty ${size}; ${[process.execPath, MCASTCTL, ...args].map((a) => `'${a}'`).join(' ')}`, '/dev/null'], { KUBECONFIG: sim.kubeconfig, TERM: 'xterm', ...env }, 20_000);
+const YELLOW = '\x1b[33m';
+
+describe('colour and spinners', () => {
+  it('colours rows that need attention at a terminal only', async () => {
+    const tty = await inTerminal(['get', 'igmp']);
+    expect(tty.stdout).toContain(`${YELLOW}node-b   20`);
+    const piped = await run(process.execPath, [MCASTCTL, 'get', 'igmp'], { KUBECONFIG: sim.kubeconfig, TERM: 'xterm' });
+    expect(piped.stdout).not.toContain('\x1b[');
+  });
+
+  it('never colours with NO_COLOR, --no-color or a machine format', async () => {
+    for (const [args, env] of [[['get', 'igmp'], { NO_COLOR: '1' }], [['get', 'igmp', '--no-color'], {}], [['get', 'igmp', '-o', 'json'], {}]] as const) {
+      const r = await inTerminal([...args], env);
+      expect(r.stdout).not.toContain(YELLOW);
+    }
+  });
+
+  it('shows a spinner on a terminal, never in CI', async () => {
+    const spinning = await inTerminal(['get', 'mroute'], { CI: '' });
+    expect(spinning.stdout).toContain('Reading multicast routes');
+    const ci = await inTerminal(['get', 'mroute'], { CI: 'true' });
+    expect(ci.stdout).not.toContain('Reading multicast routes');
+    // A pseudo-terminal nobody sized has no width to redraw in: no spinner, and no hang.
+    const unsized = await inTerminal(['get', 'mroute'], { CI: '' }, 'cols 0 rows 0');
+    expect(unsized.code).toBe(0);
+    expect(unsized.stdout).not.toContain('Reading multicast routes');
+  });
+});
+
+describe('-v', () => {
+  it('-v 6 logs each request on stderr, stdout unchanged', async () => {
+    const quiet = await run(process.execPath, [MCASTCTL, 'get', 'igmp', '-o', 'name'], { KUBECONFIG: sim.kubeconfig });
+    const loud = await run(process.execPath, [MCASTCTL, '-v', '6', 'get', 'igmp', '-o', 'name'], { KUBECONFIG: sim.kubeconfig });
+    expect(loud.stdout).toBe(quiet.stdout);
+    expect(loud.stderr).toMatch(/^I \S+ GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/pods\?/m);
+    expect(loud.stderr).toMatch(/^I \S+ exec kube-system\/antrea-agent-\w+ -c antrea-agent -- cat \/proc\/sys\/net\/ipv4\/igmp_max_memberships \/proc\/net\/igmp$/m);
+  });
+});
