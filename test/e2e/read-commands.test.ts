@@ -118,6 +118,21 @@ describe('mcastctl get podmulticaststats', () => {
   });
 });
 
+describe('agent discovery', () => {
+  it('lists agent Pods page by page (500 a page) and asks only the Nodes it needs', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.generatedNodes = { count: 520, prefix: 'bulk-' };
+    });
+    const r = await mcastctl(sim, ['get', 'mroute', '--node', 'node-a', '-o', 'name']);
+    expect(r.code).toBe(0);
+    const lists = sim.server.cluster.requestLog.filter((q) => q.path.startsWith('/api/v1/namespaces/kube-system/pods?'));
+    expect(lists).toHaveLength(2);
+    expect(lists[0].path).toContain('limit=500');
+    expect(lists[1].path).toMatch(/continue=\w+/);
+    expect(sim.server.cluster.requestLog.filter((q) => q.path.includes('/exec?'))).toHaveLength(1);
+  });
+});
+
 describe('mcastctl get mroute', () => {
   it('reads ip -j, old ip text and /proc alike, across every line shape', async () => {
     sim = await startSim('read-commands');

@@ -205,6 +205,16 @@ describe('TKGs', () => {
     expect(cm().metadata.resourceVersion).toBe(before);
   });
 
+  it('refuses too when only the AntreaConfig CRD gives the Supervisor away', async () => {
+    sim = await startSim('default', (s) => {
+      cluster('v2.7.0')(s);
+      s.tkgs = { crd: true };
+    });
+    const r = await mcastctl(sim, ['featuregate', 'set', 'Multicast=true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: this cluster looks managed by a vSphere Supervisor \(TKGs\): the antreaconfigs\.cni\.tanzu\.vmware\.com CustomResourceDefinition is installed\./);
+  });
+
   it('--tkgs patches the AntreaConfig of the cluster', async () => {
     sim = await startSim('default', (s) => {
       cluster('v1.9.0')(s);
