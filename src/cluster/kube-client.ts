@@ -118,27 +118,25 @@ export class KubeClient {
 
   /** Lists Pods page by page (limit/continue), so a 5,000-Node cluster is never one giant response. */
   async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
-    const pods: V1Pod[] = [];
-    let next: string | undefined;
-    do {
-      const page = await this.call((options) =>
-        this.core.listNamespacedPod({ namespace, labelSelector, limit: PAGE_SIZE, _continue: next }, options),
-      );
-      pods.push(...page.items);
-      next = page.metadata?._continue || undefined;
-    } while (next);
-    return pods;
+    return this.listAll((page, options) => this.core.listNamespacedPod({ namespace, labelSelector, ...page }, options));
   }
 
   async listAllPods(labelSelector: string): Promise<V1Pod[]> {
-    const pods: V1Pod[] = [];
+    return this.listAll((page, options) => this.core.listPodForAllNamespaces({ labelSelector, ...page }, options));
+  }
+
+  /** Follows limit/continue until the last page. */
+  private async listAll<T>(
+    list: (page: { limit: number; _continue?: string }, options: ConfigurationOptions) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  ): Promise<T[]> {
+    const items: T[] = [];
     let next: string | undefined;
     do {
-      const page = await this.call((options) => this.core.listPodForAllNamespaces({ labelSelector, limit: PAGE_SIZE, _continue: next }, options));
-      pods.push(...page.items);
+      const page = await this.call((options) => list({ limit: PAGE_SIZE, _continue: next }, options));
+      items.push(...page.items);
       next = page.metadata?._continue || undefined;
     } while (next);
-    return pods;
+    return items;
   }
 
   async listNamespaces(): Promise<string[]> {
@@ -217,14 +215,7 @@ export class KubeClient {
   }
 
   async listNodes(labelSelector = ''): Promise<V1Node[]> {
-    const nodes: V1Node[] = [];
-    let next: string | undefined;
-    do {
-      const page = await this.call((options) => this.core.listNode({ labelSelector, limit: PAGE_SIZE, _continue: next }, options));
-      nodes.push(...page.items);
-      next = page.metadata?._continue || undefined;
-    } while (next);
-    return nodes;
+    return this.listAll((page, options) => this.core.listNode({ labelSelector, ...page }, options));
   }
 
   /** Whether a CustomResourceDefinition is installed (404 is "no"; other errors are errors). */
