@@ -3,7 +3,6 @@ import { commandTable, globalFlags, type CommandSpec, type FlagSpec } from './co
 import type { CommandContext, GlobalOptions } from './commands/context.js';
 import { parseDuration } from './duration.js';
 import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
-
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -33,11 +32,6 @@ function exitCodesHelp(): string {
   return `\nExit status:\n${lines.join('\n')}\n`;
 }
 
-function parseTransportFlag(value: unknown): 'exec' | 'api' {
-  if (value === 'exec' || value === 'api') return value;
-  throw new UsageError(`invalid --transport "${String(value)}": use exec or api`);
-}
-
 function readGlobals(root: Command): GlobalOptions {
   const o = root.opts<Record<string, string | boolean | undefined>>();
   const verbosity = Number(String(o.v ?? '0').replace(/^=/, ''));
@@ -52,7 +46,8 @@ function readGlobals(root: Command): GlobalOptions {
     antreaNamespace: namespace,
     verbosity,
     color: o.color !== false,
-    transport: parseTransportFlag(o.transport),
+    // commander has already checked the value against the flag's choices.
+    transport: o.transport === 'api' ? 'api' : 'exec',
     insecureSkipTlsVerify: o.insecureSkipTlsVerify === true,
   };
 }
@@ -101,11 +96,11 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   for (const flag of globalFlags) program.addOption(toOption(flag));
   program.addHelpText('after', exitCodesHelp());
   program.showSuggestionAfterError(true);
-  program.configureHelp({ showGlobalOptions: true });
   const writeErr = (s: string) => io.stderr.write(s);
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
   const applyToAll = (c: Command) => {
     c.exitOverride();
+    c.configureHelp({ showGlobalOptions: true });
     c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
     c.commands.forEach(applyToAll);
   };
