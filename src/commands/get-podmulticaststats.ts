@@ -61,7 +61,7 @@ interface Options {
 export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
   const opts = options as unknown as Options;
   const format = parseOutput(opts.output);
-  concurrencyOf(options);
+  concurrencyOf(options); // a bad --concurrency fails before any request
   const podName = args[0];
   if (podName && opts.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
   if (podName && opts.selector) throw new UsageError('a Pod name cannot be used with --selector');
