@@ -24,7 +24,7 @@ function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Pro
   });
 }
 
-/** Mean wall time of each command over `runs` runs, after 2 warm-up runs; the commands alternate. */
+/** Median wall time of each command over `runs` runs, after 2 warm-up runs; the commands alternate. */
 async function measure(commands: Record<string, [string, string[], NodeJS.ProcessEnv?]>): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   for (let i = 0; i < runs + 2; i++) {
@@ -33,7 +33,12 @@ async function measure(commands: Record<string, [string, string[], NodeJS.Proces
       if (i >= 2) times[name].push(ms);
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length]));
+  // The median: one start slowed by the machine's other work should not move the ratio.
+  const median = (v: number[]) => {
+    const sorted = [...v].sort((a, b) => a - b);
+    return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
+  };
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 const bin = join(root, 'bin', 'mcastctl.js');
@@ -54,7 +59,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 writeFileSync(1, [
-  `\nstart-up, mean of ${runs} runs each (Node ${process.version})`,
+  `\nstart-up, median of ${runs} runs each (Node ${process.version})`,
   `node -e 0                        ${help.node.toFixed(0)} ms`,
   `mcastctl --help                  ${help.help.toFixed(0)} ms   ${(help.help / help.node).toFixed(2)}x bare node (goal <= 1.3x)`,
   `mcastctl --version               ${help.version.toFixed(0)} ms   ${(help.version / help.node).toFixed(2)}x bare node`,

@@ -15,6 +15,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   // ws tries these optional native accelerators inside try/catch.
   external: ['bufferutil', 'utf-8-validate'],
+  alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
   banner: { js: "import { createRequire as __mcastctlRequire } from 'node:module'; const require = __mcastctlRequire(import.meta.url);" },
   legalComments: 'none',
   minify: true,
