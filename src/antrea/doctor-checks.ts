@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import type { FeatureGate } from './featuregates-parser.js';
 import { atLeast, type ReleaseVersion } from './featuregate-catalogue.js';
 import type { MrouteEntry } from './mroute-parser.js';
-import type { MulticastGroup } from './multicast-groups.js';
+import { groupDemandByNode, type MulticastGroup } from './multicast-groups.js';
 
 export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
 export type Fact = 'config' | 'nodes' | 'agentGates' | 'multicastProbe' | 'startedConf' | 'controllerGates' | 'igmp' | 'mroutes' | 'logs' | 'groups';
@@ -301,15 +301,14 @@ export const CHECKS: CheckSpec[] = [
     run(f) {
       const name = 'igmp-limits';
       const interfaces = Math.max(1, new Set(multicastInterfaces(conf(f.agentConfText))).size);
-      const wantedByNode = new Map<string, Set<string>>();
-      for (const g of f.groups ?? []) for (const p of g.pods) if (p.node) wantedByNode.set(p.node, (wantedByNode.get(p.node) ?? new Set()).add(g.group));
+      const receiversByNode = groupDemandByNode(f.groups ?? []);
       const over: string[] = [];
       const near: string[] = [];
       let needed = 0;
       for (const a of f.agents) {
         if (!a.igmp) continue;
         // The agent's one socket holds (group, interface) pairs: groups × multicast interfaces.
-        const wanted = (wantedByNode.get(a.node)?.size ?? 0) * interfaces;
+        const wanted = (receiversByNode.get(a.node)?.groups.size ?? 0) * interfaces;
         const demand = Math.max(wanted, a.igmp.joined);
         if (wanted > a.igmp.limit) over.push(a.node);
         else if (demand >= a.igmp.limit * 0.8) near.push(a.node);

@@ -13,6 +13,13 @@ export async function getMulticastGroup(client: KubeClient, name: string): Promi
   return toMulticastGroup(await client.getClusterObject<MulticastGroupObject>(GROUP, VERSION, PLURAL, name));
 }
 
+/** Every group, with the Node of each member filled in. */
+export async function listMulticastGroupsWithNodes(client: KubeClient): Promise<MulticastGroup[]> {
+  const groups = await listMulticastGroups(client);
+  await resolveMemberNodes(client, groups);
+  return groups;
+}
+
 /** Fills in each member's Node with one Pod LIST per namespace that has members. */
 export async function resolveMemberNodes(client: KubeClient, groups: MulticastGroup[]): Promise<void> {
   const namespaces = new Set(groups.flatMap((g) => g.pods.map((p) => p.namespace)));

@@ -7,16 +7,13 @@ import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { CliError, ExitCode } from '../errors.js';
 import { paintFor } from '../output/colors.js';
-import { reportFailure } from '../output/diagnostics.js';
 import { printGateSections, printVerbatim, renderGateSections } from '../output/featuregates-table.js';
-import { parseOutputFormat, printStructured } from '../output/structured.js';
+import { API_VERSION, parseOutputFormat, printStructured } from '../output/structured.js';
 import type { CommandContext } from './context.js';
-import { parsePositiveInt } from './options.js';
-import { queryAgents } from './agent-query.js';
+import { concurrencyOf, finish, queryAgents } from './agent-query.js';
 
 const ANTCTL_FEATUREGATES = ['antctl', 'get', 'featuregates'];
 const FORMATS = ['table', 'json', 'yaml'] as const;
-export const REPORT_API_VERSION = 'mcastctl.antrea.io/v1alpha1';
 
 interface Options {
   node?: string;
@@ -27,7 +24,7 @@ interface Options {
 export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
   const opts = options as unknown as Options;
   const format = parseOutputFormat(opts.output, FORMATS);
-  const concurrency = parsePositiveInt(opts.concurrency, '--concurrency', 1000);
+  const concurrency = concurrencyOf(options);
   if (inAgentPod(ctx.env)) return runInAgentPod(ctx, format);
   const client = await KubeClient.connect(ctx);
   const namespace = ctx.globals.antreaNamespace;
@@ -48,7 +45,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
       // antctl's own bytes when antctl answered; its layout when the agent API did.
       printVerbatim(ctx, answer.text ?? renderGateSections([{ title: SECTION_TITLES.agent, featureGates: answer.gates }], await paintFor(ctx, ctx.stdout)));
     } else {
-      printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates: answer.gates });
+      printStructured(ctx, format, { apiVersion: API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates: answer.gates });
     }
     return ExitCode.OK;
   }
@@ -60,7 +57,6 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
   const failures: NodeFailure[] = [...agentResult.failures];
   const nodes: NodeGates[] = agentResult.answers.map((a) => ({ node: a.pod.node, pod: a.pod.name, featureGates: a.value.gates }));
   if ('failure' in controller) failures.push(controller.failure);
-  failures.sort((a, b) => a.who.localeCompare(b.who));
 
   if (nodes.length > 0 || 'featureGates' in controller) {
     const summary = summariseAgentGates(nodes);
@@ -72,18 +68,16 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
       printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout));
     } else {
       printStructured(ctx, format, {
-        apiVersion: REPORT_API_VERSION,
+        apiVersion: API_VERSION,
         kind: 'FeatureGateReport',
         agents: [...nodes].sort((a, b) => a.node.localeCompare(b.node)),
         controller: 'featureGates' in controller ? { pod: controller.pod, featureGates: controller.featureGates } : null,
         divergences: summary.divergences,
-        failures: failures.map((f) => ({ node: f.who, reason: f.reason })),
+        failures: [...failures].sort((a, b) => a.who.localeCompare(b.who)).map((f) => ({ node: f.who, reason: f.reason })),
       });
     }
   }
-  for (const f of failures) reportFailure(ctx, f.who, f.reason);
-  if (failures.length === 0) return ExitCode.OK;
-  return nodes.length > 0 ? ExitCode.PARTIAL : ExitCode.ERROR;
+  return finish(ctx, failures, nodes.length);
 }
 
 /** Inside an agent container: this agent's gates from its API, as antctl's agent mode prints them. */
@@ -97,7 +91,7 @@ async function runInAgentPod(ctx: CommandContext, format: (typeof FORMATS)[numbe
     throw new CliError(`local agent: ${(err as Error).message}`);
   }
   if (format === 'table') printVerbatim(ctx, renderGateSections([{ title: SECTION_TITLES.agent, featureGates: gates }], await paintFor(ctx, ctx.stdout)));
-  else printStructured(ctx, format, { apiVersion: REPORT_API_VERSION, kind: 'NodeFeatureGates', node, pod: pod.name, featureGates: gates });
+  else printStructured(ctx, format, { apiVersion: API_VERSION, kind: 'NodeFeatureGates', node, pod: pod.name, featureGates: gates });
   return ExitCode.OK;
 }
 

@@ -1,5 +1,5 @@
 import { groupDemandByNode } from '../antrea/multicast-groups.js';
-import { listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
+import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
 import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
@@ -62,11 +62,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
   const concurrency = concurrencyOf(options);
   const client = await KubeClient.connect(ctx);
   const agents = await selectAgents(ctx, client, opts.node);
-  const demandPromise = (async () => {
-    const groups = await listMulticastGroups(client);
-    await resolveMemberNodes(client, groups);
-    return groupDemandByNode(groups);
-  })().catch((err: Error) => {
+  const demandPromise = listMulticastGroupsWithNodes(client).then(groupDemandByNode).catch((err: Error) => {
     warn(ctx, `cannot read multicastgroups (stats.antrea.io), WANTED and MAX-PER-POD are unknown: ${err.message}`);
     return undefined;
   });

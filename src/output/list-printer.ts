@@ -1,11 +1,9 @@
 import Table from 'cli-table3';
-import { stringify } from 'yaml';
 import type { CommandContext } from '../commands/context.js';
 import { UsageError } from '../errors.js';
 import type { Paint } from './colors.js';
 import { evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
-
-export const LIST_API_VERSION = 'mcastctl.antrea.io/v1alpha1';
+import { API_VERSION, formatStructured } from './structured.js';
 
 export type OutputFormat =
   | { type: 'table' | 'wide' | 'json' | 'yaml' | 'name' }
@@ -79,7 +77,7 @@ export function renderTable(headers: string[], rows: string[][], noHeaders: bool
 }
 
 export function listDocument<T>(spec: ListSpec<T>, items: T[]): Record<string, unknown> {
-  return { apiVersion: LIST_API_VERSION, kind: spec.kind, items: items.map(spec.toJson) };
+  return { apiVersion: API_VERSION, kind: spec.kind, items: items.map(spec.toJson) };
 }
 
 export interface PrintOptions {
@@ -96,9 +94,8 @@ export function printList<T>(ctx: CommandContext, spec: ListSpec<T>, items: T[],
 export function formatList<T>(spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions, onEmpty: (message: string) => void): string {
   switch (format.type) {
     case 'json':
-      return `${JSON.stringify(listDocument(spec, items), null, 2)}\n`;
     case 'yaml':
-      return stringify(listDocument(spec, items), { lineWidth: 0, indentSeq: false });
+      return formatStructured(format.type, listDocument(spec, items));
     case 'name':
       return items.map((i) => `${spec.name(i)}\n`).join('');
     case 'jsonpath':

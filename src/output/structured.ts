@@ -4,17 +4,20 @@ import { UsageError } from '../errors.js';
 
 export type StructuredFormat = 'json' | 'yaml';
 
+/** The apiVersion of every document mcastctl prints. */
+export const API_VERSION = 'mcastctl.antrea.io/v1alpha1';
+
 export function parseOutputFormat<F extends string>(value: unknown, allowed: readonly F[]): F {
   const text = String(value ?? '');
   if ((allowed as readonly string[]).includes(text)) return text as F;
   throw new UsageError(`unable to match a printer suitable for the output format "${text}", allowed formats are: ${allowed.join(',')}`);
 }
 
-/** JSON indented by 2 like kubectl, YAML through the yaml package; both end with a newline. */
+/** JSON indented by 2 like kubectl, YAML with kubectl's unindented sequences; both end with a newline. */
+export function formatStructured(format: StructuredFormat, document: unknown): string {
+  return format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
+}
+
 export function printStructured(ctx: CommandContext, format: StructuredFormat, document: unknown): void {
-  if (format === 'json') {
-    ctx.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    return;
-  }
-  ctx.stdout.write(stringify(document, { lineWidth: 0, indentSeq: false }));
+  ctx.stdout.write(formatStructured(format, document));
 }
