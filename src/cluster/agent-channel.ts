@@ -3,10 +3,11 @@
  * (--transport exec, the default) or through the agent's own API (--transport api, or inside an
  * agent Pod). Both give the same values; kernel state (mroute, igmp) is only reachable by exec.
  */
-import { parseFeatureGates, type FeatureGate } from '../antrea/featuregates-parser.js';
+import { parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
 import { parsePodMulticastStatsJson, type PodMulticastStats } from '../antrea/podmulticaststats-parser.js';
 import type { CommandContext } from '../commands/context.js';
-import type { AntreaPod } from './agent-discovery.js';
+import { CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
+import { execChecked } from './agent-exec.js';
 import { AgentApi } from './agent-api.js';
 import type { KubeClient } from './kube-client.js';
 
@@ -81,6 +82,16 @@ export function apiChannel(api: AgentApi): AgentChannel {
       return parsePodMulticastStatsJson(await api.get(pod.node, `/podmulticaststats${search ? `?${search}` : ''}`));
     },
   };
+}
+
+/**
+ * `antctl get featuregates` in the controller: its own gates, and the agent gates it computes from
+ * the antrea-config ConfigMap (what agents would run if restarted now).
+ */
+export async function controllerFeatureGates(client: KubeClient, pod: AntreaPod, deadlineMs: number): Promise<FeatureGateSections> {
+  const sections = parseFeatureGates(await execChecked(client, pod, CONTROLLER_CONTAINER, ['antctl', 'get', 'featuregates'], deadlineMs));
+  if (!sections.controller) throw new Error('no "Antrea Controller Feature Gates" section in its output');
+  return sections;
 }
 
 /** The channel for --transport. */

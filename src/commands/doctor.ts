@@ -1,8 +1,7 @@
 import { CHECKS, type AgentFacts, type CheckResult, type DoctorFacts, type Fact, type NodeFacts } from '../antrea/doctor-checks.js';
-import { parseFeatureGates } from '../antrea/featuregates-parser.js';
-import { openChannel } from '../cluster/agent-channel.js';
-import { CONTROLLER_CONTAINER, discoverAntrea } from '../cluster/agent-discovery.js';
-import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
+import { controllerFeatureGates, openChannel } from '../cluster/agent-channel.js';
+import { discoverAntrea } from '../cluster/agent-discovery.js';
+import type { NodeFailure } from '../cluster/agent-exec.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
@@ -74,11 +73,8 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
     : Promise.resolve(undefined);
   const controllerPromise =
     needs.has('controllerGates') && controller
-      ? execChecked(client, controller, CONTROLLER_CONTAINER, ['antctl', 'get', 'featuregates'], deadlineMs)
-          .then((text) => {
-            const sections = parseFeatureGates(text);
-            return { agentGates: sections.agent ?? [], controllerGates: sections.controller ?? [] };
-          })
+      ? controllerFeatureGates(client, controller, deadlineMs)
+          .then((sections) => ({ agentGates: sections.agent ?? [], controllerGates: sections.controller ?? [] }))
           .catch((err: Error) => {
             failures.push({ who: `antrea-controller (${controller.name})`, reason: err.message });
             return undefined;

@@ -1,8 +1,8 @@
-import { parseFeatureGates, SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
+import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
 import { AgentApi } from '../cluster/agent-api.js';
-import { apiChannel, inAgentPod, openChannel } from '../cluster/agent-channel.js';
-import { AGENT_CONTAINER, CONTROLLER_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import { apiChannel, controllerFeatureGates, inAgentPod, openChannel } from '../cluster/agent-channel.js';
+import { AGENT_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
 import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -12,7 +12,6 @@ import { API_VERSION, parseOutputFormat, printStructured } from '../output/struc
 import type { CommandContext } from './context.js';
 import { concurrencyOf, finish, queryAgents } from './agent-query.js';
 
-const ANTCTL_FEATUREGATES = ['antctl', 'get', 'featuregates'];
 const FORMATS = ['table', 'json', 'yaml'] as const;
 
 interface Options {
@@ -101,9 +100,7 @@ type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure:
 async function readControllerGates(client: KubeClient, namespace: string, pod: AntreaPod | undefined, deadlineMs: number): Promise<ControllerGates> {
   if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
   try {
-    const sections = parseFeatureGates(await execChecked(client, pod, CONTROLLER_CONTAINER, ANTCTL_FEATUREGATES, deadlineMs));
-    if (!sections.controller) throw new Error('no "Antrea Controller Feature Gates" section in its output');
-    return { pod: pod.name, featureGates: sections.controller };
+    return { pod: pod.name, featureGates: (await controllerFeatureGates(client, pod, deadlineMs)).controller! };
   } catch (err) {
     if (err instanceof CliError) throw err;
     return { failure: { who: `antrea-controller (${pod.name})`, reason: (err as Error).message } };
