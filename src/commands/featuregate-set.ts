@@ -1,5 +1,5 @@
-import { parseFeatureGates } from '../antrea/featuregates-parser.js';
 import { planFeatureGate } from '../antrea/multicast-plan.js';
+import { execChannel } from '../cluster/agent-channel.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
@@ -18,8 +18,8 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   return applyVersionedPlan(
     ctx, client, opts, `${ctx.programName} multicast enable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE (the AntreaConfig's Multicast gate)`,
     (version, data) => planFeatureGate(version, name, value, data),
-    () => async (exec) => {
-      const gate = parseFeatureGates(await exec(['antctl', 'get', 'featuregates'])).agent?.find((g) => g.name === name);
+    () => async (exec, pod) => {
+      const gate = (await execChannel.featureGates(pod, exec)).gates.find((g) => g.name === name);
       if (!gate) return undefined; // a controller-only gate: agents do not report it
       return gate.status === expected ? undefined : `${name} is ${gate.status} after the restart, expected ${expected}`;
     },

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
-import { parseFeatureGates } from '../antrea/featuregates-parser.js';
 import { atLeast, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
 import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.js';
+import { execChannel } from '../cluster/agent-channel.js';
 import { readBackup } from '../cluster/antrea-config-store.js';
 import { KubeClient } from '../cluster/kube-client.js';
 import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName } from '../cluster/tkgs.js';
@@ -46,7 +46,7 @@ function multicastOptions(opts: Options): MulticastOptions {
 /** Whether multicast runs on a Node, asked the most reliable way for the release. */
 function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
   const expected = enable ? 'enabled' : 'disabled';
-  return async (exec) => {
+  return async (exec, pod) => {
     let running: boolean;
     if (atLeast(version, 1, 12)) {
       // From v1.12 the gate reads Enabled everywhere; the agent API answers 503 when multicast is off.
@@ -58,7 +58,7 @@ function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
         running = false;
       }
     } else {
-      const gate = parseFeatureGates(await exec(['antctl', 'get', 'featuregates'])).agent?.find((g) => g.name === 'Multicast');
+      const gate = (await execChannel.featureGates(pod, exec)).gates.find((g) => g.name === 'Multicast');
       running = gate?.status === 'Enabled';
     }
     return running === enable ? undefined : `multicast is ${running ? 'enabled' : 'disabled'} after the restart, expected ${expected}`;
