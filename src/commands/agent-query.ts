@@ -1,7 +1,7 @@
 import { AGENT_CONTAINER, discoverAgents, type AntreaPod } from '../cluster/agent-discovery.js';
 import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
 import { fanOut } from '../cluster/fan-out.js';
-import { KubeClient } from '../cluster/kube-client.js';
+import type { KubeClient } from '../cluster/kube-client.js';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportFailure } from '../output/diagnostics.js';
 import { startProgress } from '../output/progress.js';
@@ -76,4 +76,3 @@ export function concurrencyOf(options: Record<string, unknown>): number {
   return parsePositiveInt(options.concurrency, '--concurrency', 1000);
 }
 
-export { KubeClient };

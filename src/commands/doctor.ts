@@ -10,7 +10,8 @@ import { ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { concurrencyOf, finish, KubeClient, queryAgents } from './agent-query.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { concurrencyOf, finish, queryAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
 import { readMroutes } from './get-mroute.js';
 

@@ -4,7 +4,8 @@ import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
 
 export type IgmpStatus = 'OK' | 'AT LIMIT' | 'OVER LIMIT';

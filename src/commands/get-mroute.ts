@@ -3,7 +3,8 @@ import { parseIpMrouteJson, parseIpMrouteText, parseProcMroute, type MrouteEntry
 import { UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
 
 export interface NodeMroute extends MrouteEntry {

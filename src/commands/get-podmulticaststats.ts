@@ -7,7 +7,8 @@ import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { formatList, isMachineFormat, parseOutput, type ListSpec } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
-import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
 import { parsePositiveInt } from './options.js';
 

@@ -8,7 +8,8 @@ import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
 import { stringify } from 'yaml';
-import { concurrencyOf, finish, KubeClient, queryAgents, selectAgents } from './agent-query.js';
+import { KubeClient } from '../cluster/kube-client.js';
+import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
 import type { CommandContext } from './context.js';
 import { parsePositiveInt } from './options.js';
 
