@@ -1,16 +1,16 @@
 import { Command, CommanderError, Option } from 'commander';
-import { commandTable, globalFlags, type CommandSpec, type FlagSpec } from './commands/command-table.js';
-import type { CommandContext, GlobalOptions } from './commands/context.js';
+import { commandTable, flagList, globalFlags, type CommandSpec, type FlagSet, type FlagSpec } from './commands/command-table.js';
+import type { FlagValues } from './commands/define-command.js';
+import type { CommandContext, GlobalOptions, KubeApi, RunContext, Streams } from './context.js';
 import { parseDuration } from './duration.js';
 import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
 
-export interface CliIo {
-  stdout: CommandContext['stdout'];
-  stderr: CommandContext['stderr'];
-  env: NodeJS.ProcessEnv;
+export interface CliIo extends Streams {
+  /** The Kubernetes API for a run; by default the client of the kubeconfig's selected context. Tests pass a fake. */
+  cluster?: (ctx: RunContext) => Promise<KubeApi>;
 }
 
 /** The name users typed: as a kubectl plugin the binary is kubectl-antrea_multicast. */
@@ -21,7 +21,7 @@ export function programNameFor(argv0: string): string {
 
 function toOption(flag: FlagSpec): Option {
   const option = new Option(flag.flags, flag.description);
-  if (flag.defaultValue !== undefined && typeof flag.defaultValue === 'string') option.default(flag.defaultValue);
+  if (flag.defaultValue !== undefined) option.default(flag.defaultValue);
   if (Array.isArray(flag.completes) && !flag.completes.some((c) => c.endsWith('='))) option.choices(flag.completes as string[]);
   if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
   return option;
@@ -32,17 +32,25 @@ function exitCodesHelp(): string {
   return `\nExit status:\n${lines.join('\n')}\n`;
 }
 
+/** One raw value per key of `flags`, read from commander's options by each flag's attribute name. */
+function flagValues<F extends FlagSet>(command: Command, flags: F): FlagValues<F> {
+  const parsed = command.opts<Record<string, unknown>>();
+  const values: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(flags)) values[key] = parsed[new Option(flag.flags).attributeName()];
+  return values as FlagValues<F>;
+}
+
 function readGlobals(root: Command): GlobalOptions {
-  const o = root.opts<Record<string, string | boolean | undefined>>();
-  const verbosity = Number(String(o.v ?? '0').replace(/^=/, ''));
+  const o = flagValues(root, globalFlags);
+  const verbosity = Number(o.v.replace(/^=/, ''));
   if (!Number.isInteger(verbosity) || verbosity < 0) throw new UsageError(`invalid log level "${o.v}" for -v: use a number such as 6`);
-  const namespace = String(o.antreaNamespace);
+  const namespace = o.antreaNamespace;
   if (namespace === '') throw new UsageError('--antrea-namespace must not be empty');
   return {
-    kubeconfig: o.kubeconfig as string | undefined,
-    context: o.context as string | undefined,
-    requestTimeoutMs: parseDuration(String(o.requestTimeout), '--request-timeout'),
-    nodeTimeoutMs: parseDuration(String(o.nodeTimeout), '--node-timeout'),
+    kubeconfig: o.kubeconfig,
+    context: o.context,
+    requestTimeoutMs: parseDuration(o.requestTimeout, '--request-timeout'),
+    nodeTimeoutMs: parseDuration(o.nodeTimeout, '--node-timeout'),
     antreaNamespace: namespace,
     verbosity,
     color: o.color !== false,
@@ -52,10 +60,19 @@ function readGlobals(root: Command): GlobalOptions {
   };
 }
 
+/** The context of one run; the cluster client is created on first use and then shared. */
+export function commandContext(io: CliIo, programName: string, globals: GlobalOptions): CommandContext {
+  const { cluster, ...streams } = io;
+  const run: RunContext = { ...streams, programName, globals };
+  let client: Promise<KubeApi> | undefined;
+  const connect = cluster ?? (async (c: RunContext) => (await import('./cluster/kube-client.js')).openCluster(c));
+  return { ...run, cluster: () => (client ??= connect(run)) };
+}
+
 function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: () => Command, result: { code: number }): Command {
   const cmd = new Command(spec.name).description(spec.description).summary(spec.summary);
   for (const arg of spec.args ?? []) cmd.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
-  for (const flag of spec.flags ?? []) cmd.addOption(toOption(flag));
+  for (const flag of flagList(spec.flags)) cmd.addOption(toOption(flag));
   if (spec.examples?.length) {
     const examples = spec.examples.map((e) => `  ${e.replace(/^mcastctl/, programName)}`).join('\n');
     cmd.addHelpText('after', `\nExamples:\n${examples}\n${exitCodesHelp()}`);
@@ -66,9 +83,9 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
     cmd.action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
       const args = self.args;
-      const ctx: CommandContext = { ...io, programName, globals: readGlobals(root()) };
-      const { run } = await load();
-      result.code = await run(ctx, args, self.opts());
+      const ctx = commandContext(io, programName, readGlobals(root()));
+      const command = await load();
+      result.code = await command.execute(ctx, args, flagValues(self, spec.flags ?? {}));
     });
   } else if (spec.subcommands?.length) {
     cmd.action((_opts: unknown, self: Command) => {
@@ -93,7 +110,7 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   let program!: Command;
   program = buildCommand(commandTable, io, programName, () => program, result);
   program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
-  for (const flag of globalFlags) program.addOption(toOption(flag));
+  for (const flag of flagList(globalFlags)) program.addOption(toOption(flag));
   program.addHelpText('after', exitCodesHelp());
   program.showSuggestionAfterError(true);
   const writeErr = (s: string) => io.stderr.write(s);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { V1Node } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export const ANTCTL_SERVICE_ACCOUNT = 'antctl';
 export const DEFAULT_AGENT_API_PORT = 10350;
@@ -60,7 +60,7 @@ export class AgentApi {
   ) {}
 
   /** One TokenRequest, one LIST of AntreaAgentInfo and one of Nodes for the whole fan-out. */
-  static async forCluster(client: KubeClient, namespace: string, options: { insecure: boolean; timeoutMs: number }): Promise<AgentApi> {
+  static async forCluster(client: KubeApi, namespace: string, options: { insecure: boolean; timeoutMs: number }): Promise<AgentApi> {
     const [token, infos, nodes] = await Promise.all([
       client.requestServiceAccountToken(namespace, ANTCTL_SERVICE_ACCOUNT, TOKEN_SECONDS),
       client.listClusterObjects<AgentInfo>('crd.antrea.io', 'v1beta1', 'antreaagentinfos'),

@@ -5,26 +5,31 @@
  */
 import { parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
 import { parsePodMulticastStatsJson, type PodMulticastStats } from '../antrea/podmulticaststats-parser.js';
-import type { CommandContext } from '../commands/context.js';
-import { CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
+import type { Exec, KubeApi, RunContext } from '../context.js';
+import { AGENT_CONTAINER, CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
 import { execChecked } from './agent-exec.js';
 import { AgentApi } from './agent-api.js';
-import type { KubeClient } from './kube-client.js';
 
 export type Transport = 'exec' | 'api';
-export type Exec = (argv: string[]) => Promise<string>;
 
 export interface PodStatsQuery {
   namespace?: string;
   name?: string;
 }
 
+/** The way to one agent: everything mcastctl asks an antrea-agent goes through its channel. */
 export interface AgentChannel {
+  readonly pod: AntreaPod;
   readonly transport: Transport;
+  /** Runs argv in the agent container (host network): kernel state (mroute, igmp) is only reachable this way. */
+  exec: Exec;
   /** The agent's own gates; `text` is what antctl printed, when asked through antctl. */
-  featureGates(pod: AntreaPod, exec: Exec): Promise<{ gates: FeatureGate[]; text?: string }>;
-  podMulticastStats(pod: AntreaPod, query: PodStatsQuery, exec: Exec): Promise<PodMulticastStats[]>;
+  featureGates(): Promise<{ gates: FeatureGate[]; text?: string }>;
+  podMulticastStats(query: PodStatsQuery): Promise<PodMulticastStats[]>;
 }
+
+/** Opens the channel to one agent Pod (cheap: nothing is sent until a method is called). */
+export type AgentChannels = (pod: AntreaPod) => AgentChannel;
 
 function agentSection(text: string): FeatureGate[] {
   try {
@@ -36,19 +41,32 @@ function agentSection(text: string): FeatureGate[] {
   }
 }
 
-export const execChannel: AgentChannel = {
-  transport: 'exec',
-  async featureGates(_pod, exec) {
-    const text = await exec(['antctl', 'get', 'featuregates']);
-    return { gates: agentSection(text), text };
-  },
-  async podMulticastStats(_pod, query, exec) {
-    const argv = ['antctl', 'get', 'podmulticaststats'];
-    if (query.name) argv.push(query.name);
-    if (query.namespace) argv.push('-n', query.namespace);
-    return parsePodMulticastStatsJson(await exec([...argv, '-o', 'json']));
-  },
-};
+/** argv in the agent container of pod, with the per-Node deadline; a non-zero exit rejects. */
+export function agentExec(client: KubeApi, pod: AntreaPod, deadlineMs: number): Exec {
+  return (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadlineMs);
+}
+
+/** Agents asked through antctl run by exec in their container (--transport exec). */
+export function execChannels(client: KubeApi, deadlineMs: number): AgentChannels {
+  return (pod) => {
+    const exec = agentExec(client, pod, deadlineMs);
+    return {
+      pod,
+      transport: 'exec',
+      exec,
+      async featureGates() {
+        const text = await exec(['antctl', 'get', 'featuregates']);
+        return { gates: agentSection(text), text };
+      },
+      async podMulticastStats(query) {
+        const argv = ['antctl', 'get', 'podmulticaststats'];
+        if (query.name) argv.push(query.name);
+        if (query.namespace) argv.push('-n', query.namespace);
+        return parsePodMulticastStatsJson(await exec([...argv, '-o', 'json']));
+      },
+    };
+  };
+}
 
 interface GateJson {
   name?: string;
@@ -56,10 +74,16 @@ interface GateJson {
   version?: string;
 }
 
-export function apiChannel(api: AgentApi): AgentChannel {
-  return {
+/**
+ * Agents asked through their own API (--transport api, or the local agent inside an agent Pod);
+ * `execFor` reaches their container for kernel state, absent where there is no Kubernetes API.
+ */
+export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod) => Exec): AgentChannels {
+  return (pod) => ({
+    pod,
     transport: 'api',
-    async featureGates(pod) {
+    exec: execFor ? execFor(pod) : () => Promise.reject(new Error('exec needs the Kubernetes API')),
+    async featureGates() {
       const body = await api.get(pod.node, '/featuregates');
       let parsed: GateJson[];
       try {
@@ -74,31 +98,39 @@ export function apiChannel(api: AgentApi): AgentChannel {
         }),
       };
     },
-    async podMulticastStats(pod, query) {
+    async podMulticastStats(query) {
       const params = new URLSearchParams();
       if (query.name) params.set('name', query.name);
       if (query.namespace) params.set('namespace', query.namespace);
       const search = params.toString();
       return parsePodMulticastStatsJson(await api.get(pod.node, `/podmulticaststats${search ? `?${search}` : ''}`));
     },
-  };
+  });
 }
 
 /**
  * `antctl get featuregates` in the controller: its own gates, and the agent gates it computes from
  * the antrea-config ConfigMap (what agents would run if restarted now).
  */
-export async function controllerFeatureGates(client: KubeClient, pod: AntreaPod, deadlineMs: number): Promise<FeatureGateSections> {
+export async function controllerFeatureGates(client: KubeApi, pod: AntreaPod, deadlineMs: number): Promise<FeatureGateSections> {
   const sections = parseFeatureGates(await execChecked(client, pod, CONTROLLER_CONTAINER, ['antctl', 'get', 'featuregates'], deadlineMs));
   if (!sections.controller) throw new Error('no "Antrea Controller Feature Gates" section in its output');
   return sections;
 }
 
-/** The channel for --transport. */
-export async function openChannel(ctx: CommandContext, client: KubeClient): Promise<AgentChannel> {
-  if (ctx.globals.transport === 'exec') return execChannel;
-  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.insecureSkipTlsVerify, timeoutMs: ctx.globals.nodeTimeoutMs });
-  return apiChannel(api);
+/** The channels --transport selects. */
+export async function openChannels(ctx: RunContext, client: KubeApi): Promise<AgentChannels> {
+  const deadlineMs = ctx.globals.nodeTimeoutMs;
+  if (ctx.globals.transport === 'exec') return execChannels(client, deadlineMs);
+  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.insecureSkipTlsVerify, timeoutMs: deadlineMs });
+  return apiChannels(api, (pod) => agentExec(client, pod, deadlineMs));
+}
+
+/** Inside an antrea-agent container: the local agent through its API, and the Pod that stands for it. */
+export function localAgentChannel(ctx: RunContext): AgentChannel {
+  const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
+  const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: ctx.env.POD_NAMESPACE ?? ctx.globals.antreaNamespace, node, ready: true };
+  return apiChannels(api)(pod);
 }
 
 /** Inside an antrea-agent container (POD_NAME antrea-agent-…), as antctl's agent mode detects it. */

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { CliError, ExitCode } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export const AGENT_SELECTOR = 'app=antrea,component=antrea-agent';
 export const AGENT_CONTAINER = 'antrea-agent';
@@ -32,7 +32,7 @@ function describe(pod: V1Pod): AntreaPod {
 }
 
 /** One LIST of the antrea-agent Pods (paginated), sorted by Node name. */
-export async function discoverAgents(client: KubeClient, namespace: string): Promise<AntreaPod[]> {
+export async function discoverAgents(client: KubeApi, namespace: string): Promise<AntreaPod[]> {
   const pods = await client.listPods(namespace, AGENT_SELECTOR);
   if (pods.length === 0) {
     throw new CliError(`no antrea-agent Pods found in namespace "${namespace}" (label ${AGENT_SELECTOR}); is Antrea installed there? (see --antrea-namespace)`, ExitCode.ERROR);
@@ -41,7 +41,7 @@ export async function discoverAgents(client: KubeClient, namespace: string): Pro
 }
 
 /** The agents and the controller in one LIST (label app=antrea), for commands that need both. */
-export async function discoverAntrea(client: KubeClient, namespace: string): Promise<{ agents: AntreaPod[]; controller?: AntreaPod }> {
+export async function discoverAntrea(client: KubeApi, namespace: string): Promise<{ agents: AntreaPod[]; controller?: AntreaPod }> {
   const pods = await client.listPods(namespace, 'app=antrea,component in (antrea-agent,antrea-controller)');
   const component = (p: (typeof pods)[number]) => p.metadata?.labels?.component;
   const agents = pods.filter((p) => component(p) === 'antrea-agent').map(describe).sort((a, b) => a.node.localeCompare(b.node));

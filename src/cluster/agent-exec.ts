@@ -1,5 +1,5 @@
 import type { AntreaPod } from './agent-discovery.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export interface NodeFailure {
   /** The Node name, or the Pod's name when it is not per-Node (the controller). */
@@ -8,7 +8,7 @@ export interface NodeFailure {
 }
 
 /** Runs argv in one Antrea container; a non-zero exit becomes an error carrying the tool's own message. */
-export async function execChecked(client: KubeClient, pod: AntreaPod, container: string, argv: string[], deadlineMs: number): Promise<string> {
+export async function execChecked(client: KubeApi, pod: AntreaPod, container: string, argv: string[], deadlineMs: number): Promise<string> {
   if (!pod.ready) throw new Error(pod.notReadyReason ?? `Pod ${pod.name} is not ready`);
   const result = await client.exec(pod.namespace, pod.name, container, argv, deadlineMs);
   if (result.exitCode !== 0) {

@@ -1,6 +1,6 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { CliError, ExitCode } from '../errors.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export const ANTREA_CONFIG = 'antrea-config';
 export const BACKUP_CONFIG = 'antrea-config-mcastctl-backup';
@@ -23,7 +23,7 @@ export interface ConfigUpdate {
 const isConflict = (err: unknown) => err instanceof CliError && err.httpStatus === 409;
 const isNotFound = (err: unknown) => err instanceof CliError && err.httpStatus === 404;
 
-export async function readAntreaConfig(client: KubeClient, namespace: string): Promise<V1ConfigMap> {
+export async function readAntreaConfig(client: KubeApi, namespace: string): Promise<V1ConfigMap> {
   try {
     return await client.readConfigMap(namespace, ANTREA_CONFIG);
   } catch (err) {
@@ -33,7 +33,7 @@ export async function readAntreaConfig(client: KubeClient, namespace: string): P
 }
 
 /** Saves the data about to be replaced, so "mcastctl multicast rollback" can restore it. */
-async function saveBackup(client: KubeClient, namespace: string, current: V1ConfigMap, now: Date): Promise<void> {
+async function saveBackup(client: KubeApi, namespace: string, current: V1ConfigMap, now: Date): Promise<void> {
   const body: V1ConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -60,7 +60,7 @@ async function saveBackup(client: KubeClient, namespace: string, current: V1Conf
  * MAX_CONFLICT_RETRIES times. Nothing is ever written blind, and the previous data is saved first.
  */
 export async function updateAntreaConfig(
-  client: KubeClient,
+  client: KubeApi,
   namespace: string,
   edit: (data: ConfigData) => ConfigData,
   options: { dryRun: boolean; backup?: boolean; now?: () => Date },
@@ -88,7 +88,7 @@ export async function updateAntreaConfig(
   }
 }
 
-export async function readBackup(client: KubeClient, namespace: string): Promise<V1ConfigMap> {
+export async function readBackup(client: KubeApi, namespace: string): Promise<V1ConfigMap> {
   try {
     return await client.readConfigMap(namespace, BACKUP_CONFIG);
   } catch (err) {

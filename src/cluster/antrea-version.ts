@@ -1,7 +1,7 @@
 import { compareRelease, parseRelease, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
 import { CliError } from '../errors.js';
 import { AGENT_DAEMONSET } from './rollout.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export interface DetectedVersion {
   version: ReleaseVersion;
@@ -18,7 +18,7 @@ const show = (v: ReleaseVersion) => `v${v.major}.${v.minor}.${v.patch}`;
  * The Antrea release the agents run: AntreaAgentInfo.version of every Node, else the agent image
  * tag. When agents disagree the oldest wins: a key it does not know would crash it.
  */
-export async function detectAntreaVersion(client: KubeClient, namespace: string, override?: string): Promise<DetectedVersion> {
+export async function detectAntreaVersion(client: KubeApi, namespace: string, override?: string): Promise<DetectedVersion> {
   if (override !== undefined) {
     const version = parseRelease(override);
     if (!version) throw new CliError(`invalid --antrea-version "${override}": expected a version such as v2.7.0`);

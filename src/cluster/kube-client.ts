@@ -19,7 +19,7 @@ import {
   type V1Pod,
   type V1Status,
 } from '@kubernetes/client-node';
-import type { CommandContext } from '../commands/context.js';
+import type { ExecResult, KubeApi, RunContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { toCliError } from './api-errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
@@ -29,12 +29,6 @@ const MAX_THROTTLE_RETRIES = 4;
 const MAX_RETRY_AFTER_MS = 10_000;
 const PAGE_SIZE = 500;
 
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
 /** A command run in a container failed in a way that yields no exit code (not found, refused, timed out). */
 export class ExecError extends Error {
   constructor(message: string) {
@@ -43,10 +37,15 @@ export class ExecError extends Error {
   }
 }
 
+/** The client of the context the global flags select; reads the kubeconfig, sends nothing yet. */
+export function openCluster(ctx: RunContext): KubeClient {
+  return new KubeClient(loadKubeConfig(ctx.globals, ctx.env), ctx);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Kubernetes API as mcastctl uses it: timeouts, 429 retries and kubectl-worded errors in one place. */
-export class KubeClient {
+export class KubeClient implements KubeApi {
   readonly server: string;
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
@@ -55,9 +54,9 @@ export class KubeClient {
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
 
-  private constructor(
+  constructor(
     readonly kc: KubeConfig,
-    private readonly ctx: CommandContext,
+    private readonly ctx: RunContext,
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
     this.core = kc.makeApiClient(CoreV1Api);
@@ -65,11 +64,6 @@ export class KubeClient {
     this.apps = kc.makeApiClient(AppsV1Api);
     this.extensions = kc.makeApiClient(ApiextensionsV1Api);
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-  }
-
-  /** Reads the kubeconfig; nothing is sent until the first call. */
-  static async connect(ctx: CommandContext): Promise<KubeClient> {
-    return new KubeClient(loadKubeConfig(ctx.globals, ctx.env), ctx);
   }
 
   private log(level: number, line: string): void {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { GlobalOptions } from '../commands/context.js';
+import type { GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 
 /**

@@ -1,4 +1,5 @@
 import { countMemberships, parseProcNetIgmp, parseSysctlInteger } from '../antrea/igmp-parser.js';
+import type { Exec } from '../context.js';
 
 export const IGMP_MAX_MEMBERSHIPS = '/proc/sys/net/ipv4/igmp_max_memberships';
 export const IGMP_SYSCTL_KEY = 'net.ipv4.igmp_max_memberships';
@@ -11,7 +12,7 @@ export interface NodeIgmpState {
 }
 
 /** The limit and the memberships of a Node, read through its agent Pod in one exec. */
-export async function readNodeIgmp(exec: (argv: string[]) => Promise<string>): Promise<NodeIgmpState> {
+export async function readNodeIgmp(exec: Exec): Promise<NodeIgmpState> {
   const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
   const newline = text.indexOf('\n');
   const limit = parseSysctlInteger(text.slice(0, newline), IGMP_SYSCTL_KEY);

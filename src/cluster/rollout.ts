@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
 import { discoverAgents } from './agent-discovery.js';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export const AGENT_DAEMONSET = 'antrea-agent';
 export const CONTROLLER_DEPLOYMENT = 'antrea-controller';
@@ -10,14 +10,14 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
  * What `kubectl rollout restart` does: a new template annotation, so every Pod is replaced. The
  * timestamp keeps milliseconds: two changes within one second must still restart twice.
  */
-export async function rolloutRestart(client: KubeClient, kind: 'daemonset' | 'deployment', namespace: string, name: string, now: Date): Promise<void> {
+export async function rolloutRestart(client: KubeApi, kind: 'daemonset' | 'deployment', namespace: string, name: string, now: Date): Promise<void> {
   await client.patchWorkload(kind, namespace, name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } } });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the agent DaemonSet rolled out and every agent Pod is ready, at most timeoutMs. */
-export async function waitForAgents(client: KubeClient, namespace: string, timeoutMs: number, pollMs = 500): Promise<void> {
+export async function waitForAgents(client: KubeApi, namespace: string, timeoutMs: number, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let state = 'no status yet';
   while (Date.now() < deadline) {

@@ -1,5 +1,5 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import type { KubeClient } from './kube-client.js';
+import type { KubeApi } from '../context.js';
 
 export const ANTREACONFIG_GROUP = 'cni.tanzu.vmware.com';
 export const ANTREACONFIG_VERSION = 'v1alpha1';
@@ -12,7 +12,7 @@ const SUPERVISOR_MARKERS = /^(kapp\.k14s\.io|tkg\.tanzu\.vmware\.com|run\.tanzu\
  * Why this antrea-config looks managed by a vSphere Supervisor (TKGs), which reverts direct edits;
  * undefined when it does not.
  */
-export async function tkgsManagement(client: KubeClient, configMap: V1ConfigMap): Promise<string | undefined> {
+export async function tkgsManagement(client: KubeApi, configMap: V1ConfigMap): Promise<string | undefined> {
   const keys = [...Object.keys(configMap.metadata?.labels ?? {}), ...Object.keys(configMap.metadata?.annotations ?? {})];
   const marker = keys.find((k) => SUPERVISOR_MARKERS.test(k));
   if (marker) return `the ConfigMap carries the Supervisor's marker "${marker}"`;

@@ -3,103 +3,150 @@
  * shell completions and man pages are all derived from this table; nothing here loads a heavy
  * module: each runnable command names a lazy loader of its implementation.
  */
-import type { CommandContext } from './context.js';
+import {
+  booleanFlag,
+  defaultedFlag,
+  listFlag,
+  negatedFlag,
+  valueFlag,
+  type Completes,
+  type FlagSet,
+  type FlagSpec,
+  type RunnableCommand,
+} from './define-command.js';
 
-export interface FlagSpec {
-  /** commander syntax, e.g. "-n, --namespace <name>" or "--no-headers". */
-  flags: string;
-  description: string;
-  defaultValue?: string | boolean;
-  /** The flag may be given several times; the values are collected in a list. */
-  repeatable?: boolean;
-  /** What a shell may complete for the value. */
-  completes?: 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | readonly string[];
-}
+export type { FlagSpec, FlagSet } from './define-command.js';
 
 export interface ArgSpec {
   name: string;
   description: string;
   required: boolean;
-  completes?: FlagSpec['completes'];
+  completes?: Completes;
 }
-
-export type CommandAction = (ctx: CommandContext, args: string[], options: Record<string, unknown>) => Promise<number>;
 
 export interface CommandSpec {
   name: string;
   summary: string;
   description: string;
   args?: ArgSpec[];
-  flags?: FlagSpec[];
+  /** The flags of a runnable command; its module's defineCommand receives this same object. */
+  flags?: FlagSet;
   examples?: string[];
   subcommands?: CommandSpec[];
-  load?: () => Promise<{ run: CommandAction }>;
+  load?: () => Promise<RunnableCommand>;
+}
+
+/** The flags of a command (or the global flags) in the order they were declared. */
+export function flagList(flags: FlagSet | undefined): FlagSpec[] {
+  return Object.values(flags ?? {});
 }
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export const LIST_OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name', 'jsonpath=', 'custom-columns='] as const;
 
-const listOutputFlags: FlagSpec[] = [
-  {
-    flags: '-o, --output <format>',
-    description: 'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.',
-    defaultValue: 'table',
-    completes: LIST_OUTPUT_FORMATS,
-  },
-  { flags: '--no-headers', description: 'Do not print headers (table, wide and custom-columns output).' },
-];
-const concurrencyFlag: FlagSpec = { flags: '--concurrency <n>', description: 'How many Nodes to query at once.', defaultValue: '16' };
-const nodeFlag: FlagSpec = { flags: '--node <name>', description: 'Only this Node.', completes: 'nodes' };
+const listOutputFlags = {
+  output: defaultedFlag(
+    '-o, --output <format>',
+    'Output format: table, wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC.',
+    'table',
+    { completes: LIST_OUTPUT_FORMATS },
+  ),
+  headers: negatedFlag('--no-headers', 'Do not print headers (table, wide and custom-columns output).'),
+};
+const concurrencyFlag = { concurrency: defaultedFlag('--concurrency <n>', 'How many Nodes to query at once.', '16') };
+const nodeFlag = { node: valueFlag('--node <name>', 'Only this Node.', { completes: 'nodes' }) };
 
-const writeFlags: FlagSpec[] = [
-  { flags: '--dry-run', description: 'Print what would change (a unified diff of each config file) and change nothing.' },
-  { flags: '--restart', description: 'Rollout-restart the agents (and the controller when its config changed) so the change takes effect (default).' },
-  { flags: '--no-restart', description: 'Only change the ConfigMap; restart later.' },
-  { flags: '--wait', description: 'Wait until the restarted agents are ready, then verify the new state on every Node.' },
-  { flags: '--timeout <duration>', description: 'How long --wait waits for the rollout.', defaultValue: '5m' },
-  { flags: '--antrea-version <version>', description: 'The Antrea version to write for, instead of the one the agents report.' },
-  concurrencyFlag,
-];
+const writeFlags = {
+  dryRun: booleanFlag('--dry-run', 'Print what would change (a unified diff of each config file) and change nothing.'),
+  restart: booleanFlag('--restart', 'Rollout-restart the agents (and the controller when its config changed) so the change takes effect (default).'),
+  // commander keeps one value for --restart and --no-restart: `restart` is false after --no-restart.
+  noRestart: booleanFlag('--no-restart', 'Only change the ConfigMap; restart later.'),
+  wait: booleanFlag('--wait', 'Wait until the restarted agents are ready, then verify the new state on every Node.'),
+  timeout: defaultedFlag('--timeout <duration>', 'How long --wait waits for the rollout.', '5m'),
+  antreaVersion: valueFlag('--antrea-version <version>', 'The Antrea version to write for, instead of the one the agents report.'),
+  ...concurrencyFlag,
+};
+const { antreaVersion: _versionOverride, ...rollbackFlags } = writeFlags;
 
-const multicastFlags: FlagSpec[] = [
-  ...writeFlags,
-  { flags: '--interfaces <names>', description: 'Set multicast.multicastInterfaces (comma-separated; v1.7+).' },
-  { flags: '--igmp-query-interval <duration>', description: 'Set multicast.igmpQueryInterval, e.g. 125s (v1.7+).' },
-  { flags: '--igmp-query-versions <list>', description: 'Set multicast.igmpQueryVersions, a subset of 1,2,3 (v1.12+).' },
-  { flags: '--tkgs', description: 'vSphere with Tanzu: change the Supervisor\'s AntreaConfig instead of antrea-config.' },
-  { flags: '--cluster <name>', description: 'With --tkgs: the workload cluster (AntreaConfig <name>-antrea-package).' },
-  { flags: '--namespace <namespace>', description: 'With --tkgs: the vSphere Namespace of the cluster.' },
-];
+export const flagsOf = {
+  getFeaturegates: {
+    node: valueFlag('--node <name>', 'Show the gates of this Node\'s agent only, verbatim.', { completes: 'nodes' }),
+    output: defaultedFlag('-o, --output <format>', 'Output format: table, json or yaml.', 'table', { completes: OUTPUT_FORMATS }),
+    ...concurrencyFlag,
+  },
+  getPodmulticaststats: {
+    namespace: valueFlag('-n, --namespace <namespace>', 'Only Pods of this namespace (default: the context\'s namespace).', { completes: 'namespaces' }),
+    allNamespaces: booleanFlag('-A, --all-namespaces', 'Pods of every namespace.'),
+    selector: valueFlag('-l, --selector <selector>', 'Only Pods matching this label selector (e.g. app=vlc).'),
+    ...nodeFlag,
+    ...listOutputFlags,
+    watch: booleanFlag('-w, --watch', 'Redraw every --interval with packet rates.'),
+    interval: defaultedFlag('--interval <duration>', 'Time between two samples with --watch.', '2s'),
+    count: valueFlag('--count <n>', 'With --watch, stop after this many samples.'),
+    ...concurrencyFlag,
+  },
+  getMroute: {
+    ...nodeFlag,
+    group: valueFlag('--group <address>', 'Only routes of this multicast group.'),
+    source: valueFlag('--source <address>', 'Only routes from this source.'),
+    ...listOutputFlags,
+    ...concurrencyFlag,
+  },
+  getMulticastgroups: { ...listOutputFlags },
+  getIgmp: { ...nodeFlag, ...listOutputFlags, ...concurrencyFlag },
+  doctor: {
+    check: valueFlag('--check <name>', 'Run only this check.'),
+    ...listOutputFlags,
+    ...concurrencyFlag,
+  },
+  completion: {},
+  multicastSwitch: {
+    ...writeFlags,
+    interfaces: valueFlag('--interfaces <names>', 'Set multicast.multicastInterfaces (comma-separated; v1.7+).'),
+    igmpQueryInterval: valueFlag('--igmp-query-interval <duration>', 'Set multicast.igmpQueryInterval, e.g. 125s (v1.7+).'),
+    igmpQueryVersions: valueFlag('--igmp-query-versions <list>', 'Set multicast.igmpQueryVersions, a subset of 1,2,3 (v1.12+).'),
+    tkgs: booleanFlag('--tkgs', 'vSphere with Tanzu: change the Supervisor\'s AntreaConfig instead of antrea-config.'),
+    cluster: valueFlag('--cluster <name>', 'With --tkgs: the workload cluster (AntreaConfig <name>-antrea-package).'),
+    namespace: valueFlag('--namespace <namespace>', 'With --tkgs: the vSphere Namespace of the cluster.'),
+  },
+  multicastRollback: rollbackFlags,
+  featuregateSet: writeFlags,
+  igmpSetMax: {
+    node: listFlag('--node <name>', 'A Node to change (repeatable).', { completes: 'nodes' }),
+    selector: valueFlag('-l, --selector <selector>', 'The Nodes matching this label selector.'),
+    allNodes: booleanFlag('--all-nodes', 'Every Node with an antrea-agent.'),
+    allowDecrease: booleanFlag('--allow-decrease', 'Allow lowering the value.'),
+    dryRun: booleanFlag('--dry-run', 'Show what would change and change nothing.'),
+    persist: booleanFlag('--persist', 'Also apply a DaemonSet that sets the value again after every Node reboot.'),
+    ...listOutputFlags,
+    ...concurrencyFlag,
+  },
+} satisfies Record<string, FlagSet>;
 
-export const globalFlags: FlagSpec[] = [
-  { flags: '--kubeconfig <path>', description: 'Path to the kubeconfig file to use for CLI requests.', completes: 'files' },
-  { flags: '--context <name>', description: 'The name of the kubeconfig context to use.', completes: 'contexts' },
-  {
-    flags: '--request-timeout <duration>',
-    description: 'The length of time to wait before giving up on a single API request (e.g. 1s, 2m). "0" means no timeout.',
-    defaultValue: '0',
-  },
-  {
-    flags: '--node-timeout <duration>',
-    description: 'Deadline for each Node\'s answer (one exec in an antrea-agent Pod); a slower Node is reported as failed.',
-    defaultValue: '30s',
-  },
-  {
-    flags: '--antrea-namespace <name>',
-    description: 'The namespace where Antrea runs.',
-    defaultValue: 'kube-system',
-    completes: 'namespaces',
-  },
-  {
-    flags: '--transport <kind>',
-    description: 'How agents are asked for feature gates and Pod statistics: exec (antctl in the agent Pod) or api (the agent\'s own API, with an antctl ServiceAccount token).',
-    defaultValue: 'exec',
-    completes: ['exec', 'api'],
-  },
-  { flags: '--insecure-skip-tls-verify', description: 'With --transport api: do not verify the agents\' certificates (use only for agents without apiCABundle).' },
-  { flags: '-v, --v <level>', description: 'Number for the log level verbosity (6 logs requests, 8 adds bodies).', defaultValue: '0' },
-  { flags: '--no-color', description: 'Never colour the output (also: NO_COLOR=1).' },
-];
+export const globalFlags = {
+  kubeconfig: valueFlag('--kubeconfig <path>', 'Path to the kubeconfig file to use for CLI requests.', { completes: 'files' }),
+  context: valueFlag('--context <name>', 'The name of the kubeconfig context to use.', { completes: 'contexts' }),
+  requestTimeout: defaultedFlag(
+    '--request-timeout <duration>',
+    'The length of time to wait before giving up on a single API request (e.g. 1s, 2m). "0" means no timeout.',
+    '0',
+  ),
+  nodeTimeout: defaultedFlag(
+    '--node-timeout <duration>',
+    'Deadline for each Node\'s answer (one exec in an antrea-agent Pod); a slower Node is reported as failed.',
+    '30s',
+  ),
+  antreaNamespace: defaultedFlag('--antrea-namespace <name>', 'The namespace where Antrea runs.', 'kube-system', { completes: 'namespaces' }),
+  transport: defaultedFlag(
+    '--transport <kind>',
+    'How agents are asked for feature gates and Pod statistics: exec (antctl in the agent Pod) or api (the agent\'s own API, with an antctl ServiceAccount token).',
+    'exec',
+    { completes: ['exec', 'api'] },
+  ),
+  insecureSkipTlsVerify: booleanFlag('--insecure-skip-tls-verify', 'With --transport api: do not verify the agents\' certificates (use only for agents without apiCABundle).'),
+  v: defaultedFlag('-v, --v <level>', 'Number for the log level verbosity (6 logs requests, 8 adds bodies).', '0'),
+  color: negatedFlag('--no-color', 'Never colour the output (also: NO_COLOR=1).'),
+} satisfies FlagSet;
 
 export const commandTable: CommandSpec = {
   name: 'mcastctl',
@@ -122,22 +169,13 @@ export const commandTable: CommandSpec = {
             'with "*" differs on some Nodes, which are listed below the table (typically Nodes whose agent was ' +
             'not restarted after a change of the antrea-config ConfigMap). With --node, prints that Node\'s ' +
             'gates exactly as antctl prints them there.',
-          flags: [
-            { flags: '--node <name>', description: 'Show the gates of this Node\'s agent only, verbatim.', completes: 'nodes' },
-            {
-              flags: '-o, --output <format>',
-              description: 'Output format: table, json or yaml.',
-              defaultValue: 'table',
-              completes: OUTPUT_FORMATS,
-            },
-            { flags: '--concurrency <n>', description: 'How many Nodes to query at once.', defaultValue: '16' },
-          ],
+          flags: flagsOf.getFeaturegates,
           examples: [
             'mcastctl get featuregates',
             'mcastctl get featuregates --node k8s-node-2',
             'mcastctl get featuregates -o json',
           ],
-          load: () => import('./get-featuregates.js'),
+          load: async () => (await import('./get-featuregates.js')).command,
         },
         {
           name: 'podmulticaststats',
@@ -148,24 +186,14 @@ export const commandTable: CommandSpec = {
             'table is redrawn every --interval with packets per second; a counter that went backwards (the agent ' +
             'restarted) shows "reset", never a negative rate.',
           args: [{ name: 'POD', description: 'Only this Pod (in --namespace).', required: false, completes: 'pods' }],
-          flags: [
-            { flags: '-n, --namespace <namespace>', description: 'Only Pods of this namespace (default: the context\'s namespace).', completes: 'namespaces' },
-            { flags: '-A, --all-namespaces', description: 'Pods of every namespace.' },
-            { flags: '-l, --selector <selector>', description: 'Only Pods matching this label selector (e.g. app=vlc).' },
-            nodeFlag,
-            ...listOutputFlags,
-            { flags: '-w, --watch', description: 'Redraw every --interval with packet rates.' },
-            { flags: '--interval <duration>', description: 'Time between two samples with --watch.', defaultValue: '2s' },
-            { flags: '--count <n>', description: 'With --watch, stop after this many samples.' },
-            concurrencyFlag,
-          ],
+          flags: flagsOf.getPodmulticaststats,
           examples: [
             'mcastctl get podmulticaststats -A',
             'mcastctl get podmulticaststats vlc-receiver-1 -n default',
             'mcastctl get podmulticaststats -n default -l app=vlc --watch --interval 5s',
             'mcastctl get podmulticaststats -A -o custom-columns=POD:.name,IN:.inbound',
           ],
-          load: () => import('./get-podmulticaststats.js'),
+          load: async () => (await import('./get-podmulticaststats.js')).command,
         },
         {
           name: 'mroute',
@@ -175,15 +203,9 @@ export const commandTable: CommandSpec = {
             '"ip -j -s mroute", or "ip -s mroute" with an older iproute2, or /proc/net/ip_mr_cache and ip_mr_vif ' +
             'without iproute2. Unresolved entries and packets that arrived on the wrong interface are highlighted. ' +
             'Address filters are applied by mcastctl.',
-          flags: [
-            nodeFlag,
-            { flags: '--group <address>', description: 'Only routes of this multicast group.' },
-            { flags: '--source <address>', description: 'Only routes from this source.' },
-            ...listOutputFlags,
-            concurrencyFlag,
-          ],
+          flags: flagsOf.getMroute,
           examples: ['mcastctl get mroute', 'mcastctl get mroute --group 239.255.12.42 -o wide', 'mcastctl get mroute --node k8s-node-1 -o json'],
-          load: () => import('./get-mroute.js'),
+          load: async () => (await import('./get-mroute.js')).command,
         },
         {
           name: 'multicastgroups',
@@ -193,9 +215,9 @@ export const commandTable: CommandSpec = {
             'and the Pods that joined it. -o wide lists every member and the Node it runs on. The data can lag ' +
             'by up to a minute (agents report every 60s) and needs the NetworkPolicyStats feature gate.',
           args: [{ name: 'GROUP', description: 'Only this group (an IPv4 address).', required: false }],
-          flags: [...listOutputFlags],
+          flags: flagsOf.getMulticastgroups,
           examples: ['mcastctl get multicastgroups', 'mcastctl get multicastgroups 239.255.12.42 -o wide'],
-          load: () => import('./get-multicastgroups.js'),
+          load: async () => (await import('./get-multicastgroups.js')).command,
         },
         {
           name: 'igmp',
@@ -206,9 +228,9 @@ export const commandTable: CommandSpec = {
             'Pod joined, and the headroom. The antrea-agent joins every group of its local receivers from one ' +
             'socket, so a Node whose receivers want more groups than the limit (20 by default) silently misses the ' +
             'rest: such rows read AT LIMIT or OVER LIMIT. Raise the limit with "mcastctl igmp set-max".',
-          flags: [nodeFlag, ...listOutputFlags, concurrencyFlag],
+          flags: flagsOf.getIgmp,
           examples: ['mcastctl get igmp', 'mcastctl get igmp --node k8s-node-2 -o yaml'],
-          load: () => import('./get-igmp.js'),
+          load: async () => (await import('./get-igmp.js')).command,
         },
       ],
     },
@@ -223,13 +245,9 @@ export const commandTable: CommandSpec = {
         'igmp_max_memberships limit, traffic without receivers and unresolved routes. Each check reads PASS, ' +
         'WARN or FAIL with the Nodes concerned and the fix, with the mcastctl command that applies it where one ' +
         'exists. Exits 6 when a check FAILs.',
-      flags: [
-        { flags: '--check <name>', description: 'Run only this check.' },
-        ...listOutputFlags,
-        concurrencyFlag,
-      ],
+      flags: flagsOf.doctor,
       examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor -o json'],
-      load: () => import('./doctor.js'),
+      load: async () => (await import('./doctor.js')).command,
     },
     {
       name: 'completion',
@@ -240,8 +258,9 @@ export const commandTable: CommandSpec = {
         'zsh: source <(mcastctl completion zsh); fish: mcastctl completion fish | source. The same scripts are ' +
         'in completions/ for packagers.',
       args: [{ name: 'SHELL', description: 'bash, zsh or fish.', required: true, completes: ['bash', 'zsh', 'fish'] }],
+      flags: flagsOf.completion,
       examples: ['mcastctl completion bash > /etc/bash_completion.d/mcastctl', 'source <(mcastctl completion zsh)', 'mcastctl completion fish | source'],
-      load: () => import('./completion.js'),
+      load: async () => (await import('./completion.js')).command,
     },
     {
       name: 'multicast',
@@ -260,22 +279,22 @@ export const commandTable: CommandSpec = {
             'resourceVersion (a concurrent change is re-read and the edit re-applied), the previous data is saved in ' +
             'ConfigMap antrea-config-mcastctl-backup first, and "multicast rollback" restores it. On a vSphere with ' +
             'Tanzu (TKGs) cluster the Supervisor reverts such edits: use --tkgs against the Supervisor.',
-          flags: multicastFlags,
+          flags: flagsOf.multicastSwitch,
           examples: [
             'mcastctl multicast enable --dry-run',
             'mcastctl multicast enable --wait',
             'mcastctl multicast enable --interfaces eth0,eth1 --igmp-query-interval 60s',
             'mcastctl multicast enable --tkgs --cluster mccluster --namespace mcast',
           ],
-          load: async () => ({ run: (await import('./multicast.js')).runEnable }),
+          load: async () => (await import('./multicast.js')).enable,
         },
         {
           name: 'disable',
           summary: 'Switch multicast off (version-aware), restart and verify',
           description: 'The reverse of "multicast enable": the gate (before v1.12) or multicast.enable (v1.12+) set to false.',
-          flags: multicastFlags,
+          flags: flagsOf.multicastSwitch,
           examples: ['mcastctl multicast disable --dry-run', 'mcastctl multicast disable --wait'],
-          load: async () => ({ run: (await import('./multicast.js')).runDisable }),
+          load: async () => (await import('./multicast.js')).disable,
         },
         {
           name: 'rollback',
@@ -283,9 +302,9 @@ export const commandTable: CommandSpec = {
           description:
             'Writes back the data saved in ConfigMap antrea-config-mcastctl-backup by the last change (the data it ' +
             'replaces is saved in turn, so a second rollback undoes the first), then restarts the agents.',
-          flags: writeFlags.filter((f) => !f.flags.startsWith('--antrea-version')),
+          flags: flagsOf.multicastRollback,
           examples: ['mcastctl multicast rollback --dry-run', 'mcastctl multicast rollback --wait'],
-          load: async () => ({ run: (await import('./multicast.js')).runRollback }),
+          load: async () => (await import('./multicast.js')).rollback,
         },
       ],
     },
@@ -303,9 +322,9 @@ export const commandTable: CommandSpec = {
             'Written, backed up, restarted and verified like "multicast enable". Multicast before v1.12 is set in ' +
             'both files as "multicast enable" does.',
           args: [{ name: 'NAME=BOOL', description: 'e.g. Multicast=true', required: true }],
-          flags: writeFlags,
+          flags: flagsOf.featuregateSet,
           examples: ['mcastctl featuregate set Multicast=true --wait', 'mcastctl featuregate set NetworkPolicyStats=true --dry-run'],
-          load: () => import('./featuregate-set.js'),
+          load: async () => (await import('./featuregate-set.js')).command,
         },
       ],
     },
@@ -324,22 +343,13 @@ export const commandTable: CommandSpec = {
             'second time. The value is lost at reboot: --persist applies DaemonSet mcastctl-igmp-max-memberships, ' +
             'which sets it again whenever its Pod starts on a Node.',
           args: [{ name: 'N', description: 'The new limit, an integer from 1 to 2147483647.', required: true }],
-          flags: [
-            { flags: '--node <name>', description: 'A Node to change (repeatable).', repeatable: true, completes: 'nodes' },
-            { flags: '-l, --selector <selector>', description: 'The Nodes matching this label selector.' },
-            { flags: '--all-nodes', description: 'Every Node with an antrea-agent.' },
-            { flags: '--allow-decrease', description: 'Allow lowering the value.' },
-            { flags: '--dry-run', description: 'Show what would change and change nothing.' },
-            { flags: '--persist', description: 'Also apply a DaemonSet that sets the value again after every Node reboot.' },
-            ...listOutputFlags,
-            concurrencyFlag,
-          ],
+          flags: flagsOf.igmpSetMax,
           examples: [
             'mcastctl igmp set-max 64 --node k8s-node-2',
             'mcastctl igmp set-max 64 --all-nodes --dry-run',
             'mcastctl igmp set-max 128 -l multicast=receivers --persist',
           ],
-          load: () => import('./igmp-set-max.js'),
+          load: async () => (await import('./igmp-set-max.js')).command,
         },
       ],
     },

@@ -1,4 +1,4 @@
-import type { CommandContext, GlobalOptions } from './context.js';
+import type { CommandContext, GlobalOptions } from '../context.js';
 import type { Completer } from './completion-engine.js';
 
 /** Globals a completion needs, read from the words typed so far. */
@@ -14,7 +14,7 @@ function globalsFrom(words: string[]): Pick<GlobalOptions, 'kubeconfig' | 'conte
 /** Names from the current context, with a short deadline: a TAB press must not hang. */
 export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 'stdout'>): Completer {
   return async (kind, { words, namespace }) => {
-    const { KubeClient } = await import('../cluster/kube-client.js');
+    const { openCluster } = await import('../cluster/kube-client.js');
     const globals: GlobalOptions = {
       ...globalsFrom(words),
       requestTimeoutMs: 3000,
@@ -25,7 +25,7 @@ export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 's
       transport: 'exec',
       insecureSkipTlsVerify: false,
     };
-    const client = await KubeClient.connect({ ...ctx, programName: 'mcastctl', globals });
+    const client = openCluster({ ...ctx, programName: 'mcastctl', globals });
     switch (kind) {
       case 'contexts':
         return client.kc.getContexts().map((c) => c.name);

@@ -3,7 +3,7 @@
  * so far to the hidden "__complete" command; static answers (commands, flags, -o values) never load
  * the Kubernetes client; Node, namespace and Pod names are asked of the current context, briefly.
  */
-import { commandTable, globalFlags, type CommandSpec, type FlagSpec } from './command-table.js';
+import { commandTable, flagList, globalFlags, type CommandSpec, type FlagSpec } from './command-table.js';
 
 export const FILES_DIRECTIVE = '__files__';
 
@@ -25,7 +25,7 @@ export async function complete(words: string[], dynamic: Completer): Promise<str
   const current = words[words.length - 1] ?? '';
   const before = words.slice(0, -1);
   let command: CommandSpec = commandTable;
-  const flags = globalFlags.map(parseFlag);
+  const flags = flagList(globalFlags).map(parseFlag);
   let positional = 0;
   let namespace: string | undefined;
   let expecting: ParsedFlag | undefined;
@@ -43,7 +43,7 @@ export async function complete(words: string[], dynamic: Completer): Promise<str
     const sub = command.subcommands?.find((c) => c.name === word);
     if (sub) {
       command = sub;
-      flags.push(...(sub.flags ?? []).map(parseFlag));
+      flags.push(...flagList(sub.flags).map(parseFlag));
     } else {
       positional++;
     }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { CommandContext } from './context.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -58,9 +59,15 @@ complete -c mcastctl -f -a '(__mcastctl_complete)'
   }
 }
 
-export async function run(ctx: CommandContext, args: string[]): Promise<number> {
-  const shell = args[0] as Shell;
-  if (!SHELLS.includes(shell)) throw new UsageError(`unsupported shell "${args[0] ?? ''}": use bash, zsh or fish`);
-  ctx.stdout.write(completionScript(shell));
-  return 0;
-}
+export const command = defineCommand({
+  flags: flagsOf.completion,
+  parse({ args }): { shell: Shell } {
+    const shell = SHELLS.find((name) => name === args[0]);
+    if (!shell) throw new UsageError(`unsupported shell "${args[0] ?? ''}": use bash, zsh or fish`);
+    return { shell };
+  },
+  async run(ctx, { shell }) {
+    ctx.stdout.write(completionScript(shell));
+    return 0;
+  },
+});

@@ -6,28 +6,53 @@
 import { createTwoFilesPatch } from 'diff';
 import type { ReleaseVersion } from '../antrea/featuregate-catalogue.js';
 import { applyPlan, CONTROLLER_CONF, type ConfData, type Plan } from '../antrea/multicast-plan.js';
-import type { AntreaPod } from '../cluster/agent-discovery.js';
+import { execChannels, type AgentChannel } from '../cluster/agent-channel.js';
+import { selectAgents } from '../cluster/agent-query.js';
 import { ANTREA_CONFIG, BACKUP_CONFIG, readAntreaConfig, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { tkgsManagement } from '../cluster/tkgs.js';
-import { KubeClient } from '../cluster/kube-client.js';
 import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT, rolloutRestart, waitForAgents } from '../cluster/rollout.js';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportFailure, warn } from '../output/diagnostics.js';
-import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-import { parseDuration } from '../duration.js';
+import type { CommandContext, KubeApi } from '../context.js';
+import { askAgents, finish } from './ask-agents.js';
+import { parseConcurrency, parseTimeout } from './options.js';
 
+/** The options every write command shares. */
 export interface WriteOptions {
-  dryRun?: boolean;
+  dryRun: boolean;
   restart: boolean;
-  wait?: boolean;
+  wait: boolean;
+  /** How long --wait waits for the rollout, in milliseconds. */
+  timeoutMs: number;
+  concurrency: number;
+  /** --antrea-version, when given: the version to write for. */
+  antreaVersion?: string;
+}
+
+/** The raw values of the shared write flags (see writeFlags in the command table). */
+interface WriteFlagValues {
+  dryRun: boolean | undefined;
+  restart: boolean | undefined;
+  wait: boolean | undefined;
   timeout: string;
   concurrency: string;
+  antreaVersion?: string | undefined;
+}
+
+export function parseWriteOptions(flags: WriteFlagValues): WriteOptions {
+  return {
+    dryRun: flags.dryRun === true,
+    restart: flags.restart !== false,
+    wait: flags.wait === true,
+    timeoutMs: parseTimeout(flags.timeout),
+    concurrency: parseConcurrency(flags.concurrency),
+    antreaVersion: flags.antreaVersion,
+  };
 }
 
 /** What one Node must report after the change; returns a reason when it does not. */
-export type NodeCheck = (exec: (argv: string[]) => Promise<string>, pod: AntreaPod) => Promise<string | undefined>;
+export type NodeCheck = (agent: AgentChannel) => Promise<string | undefined>;
 
 export function unifiedDiff(before: ConfigData, after: ConfigData): string {
   return Object.keys(after)
@@ -38,7 +63,7 @@ export function unifiedDiff(before: ConfigData, after: ConfigData): string {
 
 export async function applyConfigChange(
   ctx: CommandContext,
-  client: KubeClient,
+  client: KubeApi,
   options: WriteOptions,
   describe: string[],
   edit: (data: ConfigData) => ConfigData,
@@ -46,8 +71,6 @@ export async function applyConfigChange(
 ): Promise<ExitCodeValue> {
   const namespace = ctx.globals.antreaNamespace;
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
-  const timeoutMs = parseDuration(options.timeout, '--timeout');
-  const concurrency = concurrencyOf(options as unknown as Record<string, unknown>);
   const update = await updateAntreaConfig(client, namespace, edit, { dryRun: options.dryRun === true });
   for (const line of describe) out(line);
   if (options.dryRun) {
@@ -59,7 +82,7 @@ export async function applyConfigChange(
     out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
   } else {
     out(`configmap/${ANTREA_CONFIG} patched (resourceVersion ${update.resourceVersion}; previous data saved in configmap/${BACKUP_CONFIG})`);
-    if (options.restart !== false) {
+    if (options.restart) {
       const targets: Array<['daemonset' | 'deployment', string]> = [['daemonset', AGENT_DAEMONSET]];
       if (update.before[CONTROLLER_CONF] !== update.after[CONTROLLER_CONF]) targets.push(['deployment', CONTROLLER_DEPLOYMENT]);
       for (const [kind, name] of targets) {
@@ -77,11 +100,11 @@ export async function applyConfigChange(
     }
   }
   if (!options.wait) return ExitCode.OK;
-  await waitForAgents(client, namespace, timeoutMs);
+  await waitForAgents(client, namespace, options.timeoutMs);
   out(`daemonset.apps/${AGENT_DAEMONSET} rolled out: every agent Pod is ready`);
   if (!check) return ExitCode.OK;
-  const agents = await selectAgents(ctx, client);
-  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: true, what: 'the new state' }, check);
+  const agents = await selectAgents(client, namespace);
+  const result = await askAgents(ctx, agents, execChannels(client, ctx.globals.nodeTimeoutMs), { concurrency: options.concurrency, machineFormat: true, what: 'the new state' }, check);
   const wrong = result.answers.filter((a) => a.value !== undefined);
   for (const w of wrong) reportFailure(ctx, w.pod.node, w.value!);
   const code = finish(ctx, result.failures, result.answers.length);
@@ -94,7 +117,7 @@ export async function applyConfigChange(
 
 
 /** A direct edit of a Supervisor-managed antrea-config would be reverted: refuse, and say what works. */
-export async function refuseIfTkgs(ctx: CommandContext, client: KubeClient, supported: string): Promise<ConfigData> {
+export async function refuseIfTkgs(ctx: CommandContext, client: KubeApi, supported: string): Promise<ConfigData> {
   const current = await readAntreaConfig(client, ctx.globals.antreaNamespace);
   const why = await tkgsManagement(client, current);
   if (why) {
@@ -112,8 +135,8 @@ export async function refuseIfTkgs(ctx: CommandContext, client: KubeClient, supp
  */
 export async function applyVersionedPlan(
   ctx: CommandContext,
-  client: KubeClient,
-  options: WriteOptions & { antreaVersion?: string },
+  client: KubeApi,
+  options: WriteOptions,
   tkgsAlternative: string,
   plan: (version: ReleaseVersion, data: ConfData) => Plan,
   check: (version: ReleaseVersion) => NodeCheck,

@@ -1,27 +1,30 @@
 import { CHECKS, type AgentFacts, type CheckResult, type DoctorFacts, type Fact, type NodeFacts } from '../antrea/doctor-checks.js';
-import { controllerFeatureGates, openChannel } from '../cluster/agent-channel.js';
+import { controllerFeatureGates, execChannels, openChannels } from '../cluster/agent-channel.js';
 import { discoverAntrea } from '../cluster/agent-discovery.js';
 import type { NodeFailure } from '../cluster/agent-exec.js';
+import type { CommandContext } from '../context.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
 import { readNodeIgmp } from '../cluster/node-igmp.js';
+import { readMroutes } from '../cluster/node-mroutes.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
-import { parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { KubeClient } from '../cluster/kube-client.js';
-import { concurrencyOf, finish, queryAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-import { readMroutes } from './get-mroute.js';
+import { parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency } from './options.js';
 
 const LOG_LINES = 500;
 
-interface Options {
-  check?: string;
-  output: string;
-  headers: boolean;
-  concurrency: string;
+export interface DoctorOptions {
+  /** The checks to run: all, or the one --check names. */
+  checks: typeof CHECKS;
+  format: OutputFormat;
+  noHeaders: boolean;
+  concurrency: number;
 }
 
 const listSpec: ListSpec<CheckResult> = {
@@ -37,15 +40,23 @@ const listSpec: ListSpec<CheckResult> = {
   alert: (r) => r.status === 'FAIL' || r.status === 'WARN',
 };
 
-export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutput(opts.output);
-  const concurrency = concurrencyOf(options);
-  const selected = opts.check === undefined ? CHECKS : CHECKS.filter((c) => c.name === opts.check);
-  if (selected.length === 0) throw new UsageError(`unknown check "${opts.check}"; checks: ${CHECKS.map((c) => c.name).join(', ')}`);
+export const command = defineCommand({
+  flags: flagsOf.doctor,
+  parse({ flags }): DoctorOptions {
+    const format = parseOutput(flags.output);
+    const concurrency = parseConcurrency(flags.concurrency);
+    const checks = flags.check === undefined ? CHECKS : CHECKS.filter((c) => c.name === flags.check);
+    if (checks.length === 0) throw new UsageError(`unknown check "${flags.check}"; checks: ${CHECKS.map((c) => c.name).join(', ')}`);
+    return { checks, format, noHeaders: flags.headers === false, concurrency };
+  },
+  run,
+});
+
+async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
+  const { format, concurrency, checks: selected } = opts;
   const needs = new Set<Fact>(selected.flatMap((c) => c.needs));
 
-  const client = await KubeClient.connect(ctx);
+  const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
   const [{ agents, controller }, cm, version] = await Promise.all([
     discoverAntrea(client, namespace),
@@ -82,14 +93,16 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
           })
       : Promise.resolve(undefined);
 
-  const channel = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannel(ctx, client) : undefined;
+  // Kernel state and logs need the exec channel whatever --transport says.
+  const channels = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannels(ctx, client) : execChannels(client, deadlineMs);
   const ready = agents.filter((a) => a.ready);
-  const perAgent = await queryAgents(ctx, client, ready, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (exec, pod) => {
+  const perAgent = await askAgents(ctx, ready, channels, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (agent) => {
+    const { pod, exec } = agent;
     const facts: Partial<AgentFacts> = {};
-    if (needs.has('agentGates') && channel) facts.gates = (await channel.featureGates(pod, exec)).gates;
-    if (needs.has('multicastProbe') && channel) {
+    if (needs.has('agentGates')) facts.gates = (await agent.featureGates()).gates;
+    if (needs.has('multicastProbe')) {
       try {
-        await channel.podMulticastStats(pod, {}, exec);
+        await agent.podMulticastStats({});
         facts.multicastRunning = true;
       } catch (err) {
         if (!/Multicast is not enabled/.test((err as Error).message)) throw err;
@@ -118,7 +131,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
     groups: await groupsPromise,
   };
   const results = selected.map((c) => c.run(facts));
-  printList(ctx, listSpec, results, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks' });
+  printList(ctx, listSpec, results, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks' });
   if (format.type === 'table' || format.type === 'wide') {
     const toFix = results.filter((r) => r.status !== 'PASS' && r.fix);
     if (toFix.length > 0) {

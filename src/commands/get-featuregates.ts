@@ -1,42 +1,50 @@
 import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
-import { AgentApi } from '../cluster/agent-api.js';
-import { apiChannel, controllerFeatureGates, inAgentPod, openChannel } from '../cluster/agent-channel.js';
-import { AGENT_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
-import { execChecked, type NodeFailure } from '../cluster/agent-exec.js';
-import { KubeClient } from '../cluster/kube-client.js';
+import { controllerFeatureGates, inAgentPod, localAgentChannel, openChannels } from '../cluster/agent-channel.js';
+import { discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import type { NodeFailure } from '../cluster/agent-exec.js';
+import type { CommandContext, KubeApi } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { printGateSections, printVerbatim, renderGateSections } from '../output/featuregates-table.js';
 import { API_VERSION, parseOutputFormat, printStructured } from '../output/structured.js';
-import type { CommandContext } from './context.js';
-import { concurrencyOf, finish, queryAgents } from './agent-query.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency } from './options.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
 
-interface Options {
+type Format = (typeof FORMATS)[number];
+
+export interface FeatureGatesOptions {
   node?: string;
-  output: string;
-  concurrency: string;
+  format: Format;
+  concurrency: number;
 }
 
-export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutputFormat(opts.output, FORMATS);
-  const concurrency = concurrencyOf(options);
-  if (inAgentPod(ctx.env)) return runInAgentPod(ctx, format);
-  const client = await KubeClient.connect(ctx);
+export const command = defineCommand({
+  flags: flagsOf.getFeaturegates,
+  parse({ flags }): FeatureGatesOptions {
+    return { node: flags.node, format: parseOutputFormat(flags.output, FORMATS), concurrency: parseConcurrency(flags.concurrency) };
+  },
+  run: (ctx, opts) => (inAgentPod(ctx.env) ? runInAgentPod(ctx, opts.format) : runAgainstCluster(ctx, opts)),
+});
+
+async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions): Promise<number> {
+  const { format, concurrency } = opts;
+  const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
   const deadlineMs = ctx.globals.nodeTimeoutMs;
   const { agents: allAgents, controller: controllerPod } = await discoverAntrea(client, namespace);
-  const channel = await openChannel(ctx, client);
+  const channels = await openChannels(ctx, client);
 
   if (opts.node !== undefined) {
     const pod = allAgents.find((a) => a.node === opts.node);
     if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.node}"`);
-    let answer: Awaited<ReturnType<typeof channel.featureGates>>;
+    let answer: Awaited<ReturnType<ReturnType<typeof channels>['featureGates']>>;
     try {
-      answer = await channel.featureGates(pod, (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadlineMs));
+      answer = await channels(pod).featureGates();
     } catch (err) {
       throw err instanceof CliError ? err : new CliError(`${pod.node}: ${(err as Error).message}`);
     }
@@ -50,7 +58,7 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
   }
 
   const [agentResult, controller] = await Promise.all([
-    queryAgents(ctx, client, allAgents, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (exec, pod) => channel.featureGates(pod, exec)),
+    askAgents(ctx, allAgents, channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (agent) => agent.featureGates()),
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];
@@ -80,24 +88,24 @@ export async function run(ctx: CommandContext, _args: string[], options: Record<
 }
 
 /** Inside an agent container: this agent's gates from its API, as antctl's agent mode prints them. */
-async function runInAgentPod(ctx: CommandContext, format: (typeof FORMATS)[number]): Promise<number> {
-  const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
-  const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: ctx.env.POD_NAMESPACE ?? ctx.globals.antreaNamespace, node, ready: true };
+async function runInAgentPod(ctx: CommandContext, format: Format): Promise<number> {
+  const agent = localAgentChannel(ctx);
+  const { node, name } = agent.pod;
   let gates: FeatureGate[];
   try {
-    gates = (await apiChannel(api).featureGates(pod, async () => '')).gates;
+    gates = (await agent.featureGates()).gates;
   } catch (err) {
     throw new CliError(`local agent: ${(err as Error).message}`);
   }
   if (format === 'table') printVerbatim(ctx, renderGateSections([{ title: SECTION_TITLES.agent, featureGates: gates }], await paintFor(ctx, ctx.stdout)));
-  else printStructured(ctx, format, { apiVersion: API_VERSION, kind: 'NodeFeatureGates', node, pod: pod.name, featureGates: gates });
+  else printStructured(ctx, format, { apiVersion: API_VERSION, kind: 'NodeFeatureGates', node, pod: name, featureGates: gates });
   return ExitCode.OK;
 }
 
 type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure: NodeFailure };
 
 /** The controller prints its own section (and an agent section computed from the ConfigMap, not used here). */
-async function readControllerGates(client: KubeClient, namespace: string, pod: AntreaPod | undefined, deadlineMs: number): Promise<ControllerGates> {
+async function readControllerGates(client: KubeApi, namespace: string, pod: AntreaPod | undefined, deadlineMs: number): Promise<ControllerGates> {
   if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
   try {
     return { pod: pod.name, featureGates: (await controllerFeatureGates(client, pod, deadlineMs)).controller! };

@@ -1,14 +1,16 @@
+import { igmpStatus, type IgmpStatus } from '../antrea/igmp-limits.js';
 import { groupDemandByNode } from '../antrea/multicast-groups.js';
+import { execChannels } from '../cluster/agent-channel.js';
+import { selectAgents } from '../cluster/agent-query.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
 import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
-import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { KubeClient } from '../cluster/kube-client.js';
-import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-
-export type IgmpStatus = 'OK' | 'AT LIMIT' | 'OVER LIMIT';
+import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency } from './options.js';
 
 export interface NodeIgmp {
   node: string;
@@ -22,13 +24,6 @@ export interface NodeIgmp {
   maxPerPod: number | null;
   headroom: number;
   status: IgmpStatus;
-}
-
-/** A socket holds at most igmp_max_memberships groups: at the limit, the next join fails with ENOBUFS. */
-export function igmpStatus(limit: number, joined: number, wanted: number | null, maxPerPod: number | null): IgmpStatus {
-  if ((wanted ?? 0) > limit || (maxPerPod ?? 0) > limit) return 'OVER LIMIT';
-  if (joined >= limit || (wanted ?? 0) >= limit || (maxPerPod ?? 0) >= limit) return 'AT LIMIT';
-  return 'OK';
 }
 
 const unknown = (n: number | null) => (n === null ? '<unknown>' : String(n));
@@ -50,34 +45,40 @@ const listSpec: ListSpec<NodeIgmp> = {
   alert: (r) => r.status !== 'OK',
 };
 
-interface Options {
+export interface IgmpOptions {
   node?: string;
-  output: string;
-  headers: boolean;
-  concurrency: string;
+  format: OutputFormat;
+  noHeaders: boolean;
+  concurrency: number;
 }
 
-export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutput(opts.output);
-  const concurrency = concurrencyOf(options);
-  const client = await KubeClient.connect(ctx);
-  const agents = await selectAgents(ctx, client, opts.node);
-  const demandPromise = listMulticastGroupsWithNodes(client).then(groupDemandByNode).catch((err: Error) => {
-    warn(ctx, `cannot read multicastgroups (stats.antrea.io), WANTED and MAX-PER-POD are unknown: ${err.message}`);
-    return undefined;
-  });
-  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: 'IGMP memberships' }, (exec) => readNodeIgmp(exec));
-  const demand = await demandPromise;
-  const rows: NodeIgmp[] = result.answers.map(({ pod, value }) => {
-    const wanted = demand ? (demand.get(pod.node)?.groups.size ?? 0) : null;
-    const maxPerPod = demand ? (demand.get(pod.node)?.maxPerPod ?? 0) : null;
-    return {
-      node: pod.node, limit: value.limit, joined: value.joined, joinedGroups: value.groups, wanted, maxPerPod,
-      headroom: value.limit - Math.max(value.joined, wanted ?? 0, maxPerPod ?? 0),
-      status: igmpStatus(value.limit, value.joined, wanted, maxPerPod),
-    };
-  });
-  printList(ctx, listSpec, rows, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
-  return finish(ctx, result.failures, result.answers.length);
-}
+export const command = defineCommand({
+  flags: flagsOf.getIgmp,
+  parse({ flags }): IgmpOptions {
+    return { node: flags.node, format: parseOutput(flags.output), noHeaders: flags.headers === false, concurrency: parseConcurrency(flags.concurrency) };
+  },
+  async run(ctx, opts) {
+    const client = await ctx.cluster();
+    const agents = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const demandPromise = listMulticastGroupsWithNodes(client).then(groupDemandByNode).catch((err: Error) => {
+      warn(ctx, `cannot read multicastgroups (stats.antrea.io), WANTED and MAX-PER-POD are unknown: ${err.message}`);
+      return undefined;
+    });
+    const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
+    const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'IGMP memberships' }, (agent) =>
+      readNodeIgmp(agent.exec),
+    );
+    const demand = await demandPromise;
+    const rows: NodeIgmp[] = result.answers.map(({ pod, value }) => {
+      const wanted = demand ? (demand.get(pod.node)?.groups.size ?? 0) : null;
+      const maxPerPod = demand ? (demand.get(pod.node)?.maxPerPod ?? 0) : null;
+      return {
+        node: pod.node, limit: value.limit, joined: value.joined, joinedGroups: value.groups, wanted, maxPerPod,
+        headroom: value.limit - Math.max(value.joined, wanted ?? 0, maxPerPod ?? 0),
+        status: igmpStatus(value.limit, value.joined, wanted, maxPerPod),
+      };
+    });
+    printList(ctx, listSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+    return finish(ctx, result.failures, result.answers.length);
+  },
+});

@@ -1,11 +1,15 @@
 import { isIPv4 } from 'node:net';
-import { parseIpMrouteJson, parseIpMrouteText, parseProcMroute, type MrouteEntry } from '../antrea/mroute-parser.js';
+import type { MrouteEntry } from '../antrea/mroute-parser.js';
+import { execChannels } from '../cluster/agent-channel.js';
+import { selectAgents } from '../cluster/agent-query.js';
+import { readMroutes } from '../cluster/node-mroutes.js';
 import { UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
-import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import { KubeClient } from '../cluster/kube-client.js';
-import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
+import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency } from './options.js';
 
 export interface NodeMroute extends MrouteEntry {
   node: string;
@@ -33,51 +37,43 @@ const listSpec: ListSpec<NodeMroute> = {
   alert: (r) => r.state === 'unresolved' || (r.wrongIf ?? 0) > 0,
 };
 
-/**
- * Reads a Node's multicast routes through its agent Pod (host network namespace): `ip -j -s mroute`,
- * else `ip -s mroute` for an iproute2 without JSON, else /proc for an image without iproute2.
- */
-export async function readMroutes(exec: (argv: string[]) => Promise<string>): Promise<MrouteEntry[]> {
-  try {
-    return parseIpMrouteJson(await exec(['ip', '-j', '-s', 'mroute']));
-  } catch (jsonError) {
-    const message = (jsonError as Error).message;
-    if (!/Option "-j" is unknown|not JSON|executable file not found/.test(message)) throw jsonError;
-    if (!/executable file not found/.test(message)) {
-      try {
-        return parseIpMrouteText(await exec(['ip', '-s', 'mroute']));
-      } catch (textError) {
-        if (!/executable file not found/.test((textError as Error).message)) throw textError;
-      }
-    }
-    return parseProcMroute(await exec(['cat', '/proc/net/ip_mr_vif', '/proc/net/ip_mr_cache']));
-  }
-}
-
-interface Options {
+export interface MrouteOptions {
   node?: string;
   group?: string;
   source?: string;
-  output: string;
-  headers: boolean;
-  concurrency: string;
+  format: OutputFormat;
+  noHeaders: boolean;
+  concurrency: number;
 }
 
-export async function run(ctx: CommandContext, _args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutput(opts.output);
-  const concurrency = concurrencyOf(options);
-  for (const [flag, value] of [['--group', opts.group], ['--source', opts.source]] as const) {
-    if (value !== undefined && !isIPv4(value)) throw new UsageError(`invalid IPv4 address "${value}" for ${flag}`);
-  }
-  const client = await KubeClient.connect(ctx);
-  const agents = await selectAgents(ctx, client, opts.node);
-  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: 'multicast routes' }, (exec) => readMroutes(exec));
-  // iproute2 6.1 cannot filter mroutes by address, so filters apply here.
-  const rows: NodeMroute[] = result.answers
-    .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
-    .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
-    .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
-  printList(ctx, listSpec, rows, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
-  return finish(ctx, result.failures, result.answers.length);
-}
+export const command = defineCommand({
+  flags: flagsOf.getMroute,
+  parse({ flags }): MrouteOptions {
+    for (const [flag, value] of [['--group', flags.group], ['--source', flags.source]] as const) {
+      if (value !== undefined && !isIPv4(value)) throw new UsageError(`invalid IPv4 address "${value}" for ${flag}`);
+    }
+    return {
+      node: flags.node,
+      group: flags.group,
+      source: flags.source,
+      format: parseOutput(flags.output),
+      noHeaders: flags.headers === false,
+      concurrency: parseConcurrency(flags.concurrency),
+    };
+  },
+  async run(ctx, opts) {
+    const client = await ctx.cluster();
+    const agents = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
+    const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'multicast routes' }, (agent) =>
+      readMroutes(agent.exec),
+    );
+    // iproute2 6.1 cannot filter mroutes by address, so filters apply here.
+    const rows: NodeMroute[] = result.answers
+      .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
+      .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
+      .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
+    printList(ctx, listSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+    return finish(ctx, result.failures, result.answers.length);
+  },
+});

@@ -1,11 +1,11 @@
 import { isIPv4 } from 'node:net';
 import { formatPodList, type MulticastGroup } from '../antrea/multicast-groups.js';
-import { KubeClient } from '../cluster/kube-client.js';
 import { getMulticastGroup, listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
-import { parseOutput, printList, type ListSpec } from '../output/list-printer.js';
-import type { CommandContext } from './context.js';
+import { parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
 
 const listSpec = (wide: boolean): ListSpec<MulticastGroup> => ({
   kind: 'MulticastGroupList',
@@ -19,21 +19,27 @@ const listSpec = (wide: boolean): ListSpec<MulticastGroup> => ({
   toJson: (g) => ({ group: g.group, pods: g.pods }),
 });
 
-interface Options {
-  output: string;
-  headers: boolean;
+export interface MulticastGroupsOptions {
+  /** Only this group. */
+  group?: string;
+  format: OutputFormat;
+  noHeaders: boolean;
 }
 
-export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutput(opts.output);
-  const name = args[0];
-  if (name !== undefined && !isIPv4(name)) throw new UsageError(`invalid multicast group "${name}": expected an IPv4 address such as 239.255.12.42`);
-  const client = await KubeClient.connect(ctx);
-  const groups = name !== undefined ? [await getMulticastGroup(client, name)] : await listMulticastGroups(client);
-  groups.sort((a, b) => a.group.localeCompare(b.group, 'en', { numeric: true }));
-  for (const g of groups) g.pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-  if (format.type !== 'table') await resolveMemberNodes(client, groups);
-  printList(ctx, listSpec(format.type === 'wide'), groups, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
-  return ExitCode.OK;
-}
+export const command = defineCommand({
+  flags: flagsOf.getMulticastgroups,
+  parse({ args, flags }): MulticastGroupsOptions {
+    const group = args[0];
+    if (group !== undefined && !isIPv4(group)) throw new UsageError(`invalid multicast group "${group}": expected an IPv4 address such as 239.255.12.42`);
+    return { group, format: parseOutput(flags.output), noHeaders: flags.headers === false };
+  },
+  async run(ctx, opts) {
+    const client = await ctx.cluster();
+    const groups = opts.group !== undefined ? [await getMulticastGroup(client, opts.group)] : await listMulticastGroups(client);
+    groups.sort((a, b) => a.group.localeCompare(b.group, 'en', { numeric: true }));
+    for (const g of groups) g.pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    if (opts.format.type !== 'table') await resolveMemberNodes(client, groups);
+    printList(ctx, listSpec(opts.format.type === 'wide'), groups, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+    return ExitCode.OK;
+  },
+});

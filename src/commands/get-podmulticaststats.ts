@@ -1,16 +1,17 @@
 import { rateBetween, type PodMulticastStats, type Rate, type Sample } from '../antrea/podmulticaststats-parser.js';
-import { AgentApi } from '../cluster/agent-api.js';
-import { apiChannel, inAgentPod, openChannel, type AgentChannel, type PodStatsQuery } from '../cluster/agent-channel.js';
+import { inAgentPod, localAgentChannel, openChannels, type AgentChannels, type PodStatsQuery } from '../cluster/agent-channel.js';
 import type { AntreaPod } from '../cluster/agent-discovery.js';
+import { selectAgents } from '../cluster/agent-query.js';
+import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
-import { formatList, isMachineFormat, parseOutput, type ListSpec } from '../output/list-printer.js';
+import { formatList, isMachineFormat, parseOutput, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
-import { KubeClient } from '../cluster/kube-client.js';
-import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-import { parsePositiveInt } from './options.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency, parsePositiveInt } from './options.js';
 
 export interface PodStatsRow extends PodMulticastStats {
   node: string;
@@ -46,40 +47,55 @@ function spec(watching: boolean): ListSpec<PodStatsRow> {
   };
 }
 
-interface Options {
+export interface PodStatsOptions {
+  /** Only this Pod (in namespace). */
+  podName?: string;
   namespace?: string;
-  allNamespaces?: boolean;
-  node?: string;
+  allNamespaces: boolean;
   selector?: string;
-  output: string;
-  headers: boolean;
-  concurrency: string;
-  watch?: boolean;
-  interval: string;
-  count?: string;
+  node?: string;
+  format: OutputFormat;
+  noHeaders: boolean;
+  concurrency: number;
+  watch: boolean;
+  intervalMs: number;
+  /** How many samples: 1 without --watch, --count or unbounded with it. */
+  samples: number;
 }
 
-export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const format = parseOutput(opts.output);
-  concurrencyOf(options); // a bad --concurrency fails before any request
-  const podName = args[0];
-  if (podName && opts.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
-  if (podName && opts.selector) throw new UsageError('a Pod name cannot be used with --selector');
-  if (opts.namespace === '') throw new UsageError('--namespace must not be empty');
-  const intervalMs = parseDuration(opts.interval, '--interval');
-  if (opts.watch && intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
-  const samples = opts.count !== undefined ? parsePositiveInt(opts.count, '--count') : opts.watch ? Infinity : 1;
-  if (opts.count !== undefined && !opts.watch) throw new UsageError('--count is used with --watch');
+export const command = defineCommand({
+  flags: flagsOf.getPodmulticaststats,
+  parse({ args, flags }): PodStatsOptions {
+    const format = parseOutput(flags.output);
+    const concurrency = parseConcurrency(flags.concurrency);
+    const podName = args[0];
+    if (podName && flags.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
+    if (podName && flags.selector) throw new UsageError('a Pod name cannot be used with --selector');
+    if (flags.namespace === '') throw new UsageError('--namespace must not be empty');
+    const watch = flags.watch === true;
+    const intervalMs = parseDuration(flags.interval, '--interval');
+    if (watch && intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+    const samples = flags.count !== undefined ? parsePositiveInt(flags.count, '--count') : watch ? Infinity : 1;
+    if (flags.count !== undefined && !watch) throw new UsageError('--count is used with --watch');
+    return {
+      podName, namespace: flags.namespace, allNamespaces: flags.allNamespaces === true, selector: flags.selector, node: flags.node,
+      format, noHeaders: flags.headers === false, concurrency, watch, intervalMs, samples,
+    };
+  },
+  run: (ctx, opts) => (inAgentPod(ctx.env) ? runInAgentPod(ctx, opts) : runAgainstCluster(ctx, opts)),
+});
 
-  if (inAgentPod(ctx.env)) {
-    if (opts.selector) throw new UsageError('--selector needs the Kubernetes API; inside an agent Pod only this Node\'s agent is asked');
-    const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
-    const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: '', node, ready: true };
-    const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? (podName ? 'default' : undefined));
-    return sampleLoop(ctx, undefined, opts, format, samples, intervalMs, async () => [pod], apiChannel(api), { namespace, name: podName }, undefined, namespace);
-  }
-  const client = await KubeClient.connect(ctx);
+/** Inside an agent container only this Node's agent is asked, through its API. */
+function runInAgentPod(ctx: CommandContext, opts: PodStatsOptions): Promise<number> {
+  if (opts.selector) throw new UsageError('--selector needs the Kubernetes API; inside an agent Pod only this Node\'s agent is asked');
+  const agent = localAgentChannel(ctx);
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? (opts.podName ? 'default' : undefined));
+  return sampleLoop(ctx, opts, { targets: async () => [agent.pod], channels: () => agent, query: { namespace, name: opts.podName }, namespace });
+}
+
+async function runAgainstCluster(ctx: CommandContext, opts: PodStatsOptions): Promise<number> {
+  const { podName } = opts;
+  const client = await ctx.cluster();
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? client.defaultNamespace);
   const query: PodStatsQuery = { namespace, name: podName };
   let onNodes: Set<string | undefined> | undefined;
@@ -94,51 +110,50 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
   }
   // Agents are looked up again for every sample: a rollout restart replaces their Pods.
   const targets = async () => {
-    const agents = (await selectAgents(ctx, client, opts.node)).filter((a) => !onNodes || onNodes.has(a.node));
+    const agents = (await selectAgents(client, ctx.globals.antreaNamespace, opts.node)).filter((a) => !onNodes || onNodes.has(a.node));
     if (podName && agents.length === 0) {
       throw new CliError(`Pod ${namespace}/${podName} runs where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
     }
     return agents;
   };
-
-  const channel = await openChannel(ctx, client);
-  return sampleLoop(ctx, client, opts, format, samples, intervalMs, targets, channel, query, wanted, namespace);
+  const channels = await openChannels(ctx, client);
+  return sampleLoop(ctx, opts, { targets, channels, query, wanted, namespace });
 }
 
-/** Takes `samples` samples (one without --watch), each from every target agent, and prints them. */
-async function sampleLoop(
-  ctx: CommandContext,
-  client: KubeClient | undefined,
-  opts: Options,
-  format: ReturnType<typeof parseOutput>,
-  samples: number,
-  intervalMs: number,
-  targets: () => Promise<AntreaPod[]>,
-  channel: AgentChannel,
-  query: PodStatsQuery,
-  wanted: Set<string> | undefined,
-  namespace: string | undefined,
-): Promise<number> {
-  const concurrency = concurrencyOf(opts as unknown as Record<string, unknown>);
-  const listSpec = spec(opts.watch === true);
+interface SampleSource {
+  /** The agents to ask, looked up again for every sample. */
+  targets: () => Promise<AntreaPod[]>;
+  channels: AgentChannels;
+  query: PodStatsQuery;
+  /** Only these namespace/name keys (a --selector), when set. */
+  wanted?: Set<string>;
+  /** The namespace asked, for "No resources found in … namespace." */
+  namespace?: string;
+}
+
+/** Takes opts.samples samples (one without --watch), each from every target agent, and prints them. */
+async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: SampleSource): Promise<number> {
+  const { format, watch } = opts;
+  const listSpec = spec(watch);
   const paint = await paintFor(ctx, ctx.stdout);
-  const emptyMessage = namespace ? `No resources found in ${namespace} namespace.` : 'No resources found';
+  const emptyMessage = source.namespace ? `No resources found in ${source.namespace} namespace.` : 'No resources found';
   const previous = new Map<string, Sample>();
   let exitCode: number = ExitCode.OK;
-  for (let sample = 0; sample < samples; sample++) {
-    if (sample > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    const result = await queryAgents(ctx, client, await targets(), { concurrency, machineFormat: isMachineFormat(format) || opts.watch === true, what: 'Pod multicast statistics' }, async (exec, pod) => {
-      const stats = await channel.podMulticastStats(pod, query, exec);
+  for (let sample = 0; sample < opts.samples; sample++) {
+    if (sample > 0) await new Promise((resolve) => setTimeout(resolve, opts.intervalMs));
+    const what = { concurrency: opts.concurrency, machineFormat: isMachineFormat(format) || watch, what: 'Pod multicast statistics' };
+    const result = await askAgents(ctx, await source.targets(), source.channels, what, async (agent) => {
+      const stats = await agent.podMulticastStats(source.query);
       return { at: Date.now(), stats };
     });
     const rows: PodStatsRow[] = [];
     for (const { pod, value } of result.answers) {
       for (const s of value.stats) {
         const key = `${s.namespace}/${s.name}`;
-        if (wanted && !wanted.has(key)) continue;
+        if (source.wanted && !source.wanted.has(key)) continue;
         const current: Sample = { at: value.at, inbound: s.inbound, outbound: s.outbound };
         const row: PodStatsRow = { ...s, node: pod.node };
-        if (opts.watch) {
+        if (watch) {
           row.inboundRate = rateBetween(previous.get(key), current, 'inbound');
           row.outboundRate = rateBetween(previous.get(key), current, 'outbound');
           previous.set(key, current);
@@ -147,8 +162,8 @@ async function sampleLoop(
       }
     }
     rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-    const text = formatList(listSpec, rows, format, { noHeaders: opts.headers === false, paint, emptyMessage }, (m) => ctx.stderr.write(`${m}\n`));
-    if (opts.watch) writeFrame(ctx, text, sample);
+    const text = formatList(listSpec, rows, format, { noHeaders: opts.noHeaders, paint, emptyMessage }, (m) => ctx.stderr.write(`${m}\n`));
+    if (watch) writeFrame(ctx, text, sample);
     else ctx.stdout.write(text);
     exitCode = Math.max(exitCode, finish(ctx, result.failures, result.answers.length));
   }

@@ -6,12 +6,15 @@ import { AGENT_DAEMONSET } from '../cluster/rollout.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
-import { isMachineFormat, parseOutput, printList, type ListSpec } from '../output/list-printer.js';
+import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { stringify } from 'yaml';
-import { KubeClient } from '../cluster/kube-client.js';
-import { concurrencyOf, finish, queryAgents, selectAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-import { parsePositiveInt } from './options.js';
+import { execChannels } from '../cluster/agent-channel.js';
+import { selectAgents } from '../cluster/agent-query.js';
+import type { CommandContext, KubeApi } from '../context.js';
+import { askAgents, finish } from './ask-agents.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseConcurrency, parsePositiveInt } from './options.js';
 
 export const PERSIST_DAEMONSET = 'mcastctl-igmp-max-memberships';
 const MAX_INT32 = 2 ** 31 - 1;
@@ -39,47 +42,61 @@ const listSpec: ListSpec<NodeChange> = {
   alert: (r) => r.result === 'refused' || r.result === 'failed',
 };
 
-interface Options {
-  node?: string[];
-  selector?: string;
-  allNodes?: boolean;
-  allowDecrease?: boolean;
-  dryRun?: boolean;
-  persist?: boolean;
-  output: string;
-  headers: boolean;
-  concurrency: string;
+export interface SetMaxOptions {
+  /** The new net.ipv4.igmp_max_memberships. */
+  target: number;
+  /** Exactly one of: these Nodes, a Node label selector (with its parsed terms), every Node. */
+  nodes?: string[];
+  selector?: { text: string; terms: MatchExpression[] };
+  allNodes: boolean;
+  allowDecrease: boolean;
+  dryRun: boolean;
+  persist: boolean;
+  format: OutputFormat;
+  noHeaders: boolean;
+  concurrency: number;
 }
 
-export async function run(ctx: CommandContext, args: string[], options: Record<string, unknown>): Promise<number> {
-  const opts = options as unknown as Options;
-  const target = parsePositiveInt(args[0], 'N', MAX_INT32);
-  const format = parseOutput(opts.output);
-  const concurrency = concurrencyOf(options);
-  const choices = [opts.node !== undefined, opts.selector !== undefined, opts.allNodes === true].filter(Boolean).length;
-  if (choices !== 1) throw new UsageError('choose the Nodes with exactly one of --node NAME (repeatable), -l/--selector SELECTOR or --all-nodes');
-  let selectorTerms: MatchExpression[] | undefined;
-  if (opts.selector !== undefined) {
-    try {
-      selectorTerms = selectorToMatchExpressions(opts.selector);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
+export const command = defineCommand({
+  flags: flagsOf.igmpSetMax,
+  parse({ args, flags }): SetMaxOptions {
+    const target = parsePositiveInt(args[0], 'N', MAX_INT32);
+    const format = parseOutput(flags.output);
+    const concurrency = parseConcurrency(flags.concurrency);
+    const choices = [flags.node !== undefined, flags.selector !== undefined, flags.allNodes === true].filter(Boolean).length;
+    if (choices !== 1) throw new UsageError('choose the Nodes with exactly one of --node NAME (repeatable), -l/--selector SELECTOR or --all-nodes');
+    let selector: SetMaxOptions['selector'];
+    if (flags.selector !== undefined) {
+      try {
+        selector = { text: flags.selector, terms: selectorToMatchExpressions(flags.selector) };
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
     }
-  }
+    return {
+      target, nodes: flags.node, selector, allNodes: flags.allNodes === true, allowDecrease: flags.allowDecrease === true,
+      dryRun: flags.dryRun === true, persist: flags.persist === true, format, noHeaders: flags.headers === false, concurrency,
+    };
+  },
+  run,
+});
 
-  const client = await KubeClient.connect(ctx);
-  let agents: AntreaPod[] = await selectAgents(ctx, client);
-  if (opts.node) {
-    const missing = opts.node.filter((n) => !agents.some((a) => a.node === n));
+async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
+  const { target, format } = opts;
+  const client = await ctx.cluster();
+  let agents: AntreaPod[] = await selectAgents(client, ctx.globals.antreaNamespace);
+  if (opts.nodes) {
+    const wanted = opts.nodes;
+    const missing = wanted.filter((n) => !agents.some((a) => a.node === n));
     if (missing.length > 0) throw new CliError(`no antrea-agent Pod runs on Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}`);
-    agents = agents.filter((a) => opts.node!.includes(a.node));
+    agents = agents.filter((a) => wanted.includes(a.node));
   } else if (opts.selector !== undefined) {
-    const names = new Set((await client.listNodes(opts.selector)).map((n) => n.metadata?.name));
+    const names = new Set((await client.listNodes(opts.selector.text)).map((n) => n.metadata?.name));
     agents = agents.filter((a) => names.has(a.node));
-    if (agents.length === 0) throw new CliError(`no Node with an antrea-agent Pod matches the selector "${opts.selector}"`);
+    if (agents.length === 0) throw new CliError(`no Node with an antrea-agent Pod matches the selector "${opts.selector.text}"`);
   }
-
-  const result = await queryAgents(ctx, client, agents, { concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async (exec, pod) => {
+  const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
+  const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async ({ pod, exec }) => {
     const { limit: before, joined } = await readNodeIgmp(exec);
     if (target < joined) warn(ctx, `${pod.node} holds ${joined} IGMP memberships, more than ${target}: joins past the limit fail with ENOBUFS`);
     if (before === target) return { node: pod.node, before, after: before, result: 'unchanged' } as NodeChange;
@@ -92,12 +109,11 @@ export async function run(ctx: CommandContext, args: string[], options: Record<s
     if (after !== target) return { node: pod.node, before, after, result: 'failed', detail: `read back ${after}` } as NodeChange;
     return { node: pod.node, before, after, result: 'changed' } as NodeChange;
   });
-
   const rows = result.answers.map((a) => a.value).sort((a, b) => a.node.localeCompare(b.node));
-  printList(ctx, listSpec, rows, format, { noHeaders: opts.headers === false, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+  printList(ctx, listSpec, rows, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
   let code: number = finish(ctx, result.failures, result.answers.length);
   if (rows.some((r) => r.result === 'refused' || r.result === 'failed')) code = Math.max(code, ExitCode.ERROR);
-  if (opts.persist) code = Math.max(code, await persist(ctx, client, target, opts, selectorTerms));
+  if (opts.persist) code = Math.max(code, await persist(ctx, client, opts));
   return code;
 }
 
@@ -132,13 +148,14 @@ export function persistDaemonSet(namespace: string, image: string, target: numbe
   };
 }
 
-async function persist(ctx: CommandContext, client: KubeClient, target: number, opts: Options, selector: MatchExpression[] | undefined): Promise<number> {
+async function persist(ctx: CommandContext, client: KubeApi, opts: SetMaxOptions): Promise<number> {
+  const { target } = opts;
   const namespace = ctx.globals.antreaNamespace;
   // The agent image has sysctl and is already on every Node.
   const agentDs = await client.readDaemonSet(namespace, AGENT_DAEMONSET);
   const image = agentDs.spec?.template.spec?.containers.find((c) => c.name === 'antrea-agent')?.image;
   if (!image) throw new CliError(`cannot find the antrea-agent image in daemonset/${AGENT_DAEMONSET}`);
-  const body = persistDaemonSet(namespace, image, target, opts.node, selector);
+  const body = persistDaemonSet(namespace, image, target, opts.nodes, opts.selector?.terms);
   if (opts.dryRun) {
     ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${stringify(body)}`);
     return ExitCode.OK;

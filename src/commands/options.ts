@@ -1,3 +1,5 @@
+/** Parsers of flag values shared by several commands; each throws UsageError naming the flag. */
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 
 export function parsePositiveInt(value: unknown, flag: string, max = 2 ** 31 - 1): number {
@@ -7,4 +9,14 @@ export function parsePositiveInt(value: unknown, flag: string, max = 2 ** 31 - 1
     throw new UsageError(`invalid value "${text}" for ${flag}: must be an integer from 1 to ${max}`);
   }
   return n;
+}
+
+/** --concurrency: how many Nodes are asked at once, 1 to 1000. */
+export function parseConcurrency(value: string): number {
+  return parsePositiveInt(value, '--concurrency', 1000);
+}
+
+/** --timeout of the write commands, in milliseconds. */
+export function parseTimeout(value: string): number {
+  return parseDuration(value, '--timeout');
 }

@@ -3,7 +3,7 @@
  * command, with NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXAMPLES, EXIT STATUS and SEE ALSO.
  * Build-time only: the CLI never loads this module.
  */
-import { commandTable, globalFlags, walkCommands, type CommandSpec, type FlagSpec } from '../commands/command-table.js';
+import { commandTable, flagList, globalFlags, walkCommands, type CommandSpec, type FlagSpec } from '../commands/command-table.js';
 import { exitCodeDescriptions } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -54,9 +54,9 @@ export function manPage(path: string[], spec: CommandSpec, date: string): string
     lines.push('.SH ARGUMENTS');
     for (const a of spec.args) lines.push('.TP', `.B ${esc(a.name)}`, esc(a.description));
   }
-  const own = spec === commandTable ? globalFlags : (spec.flags ?? []);
+  const own = flagList(spec === commandTable ? globalFlags : spec.flags);
   if (own.length) lines.push('.SH OPTIONS', ...flagBlock(own));
-  if (spec !== commandTable) lines.push('.SH GLOBAL OPTIONS', ...flagBlock(globalFlags));
+  if (spec !== commandTable) lines.push('.SH GLOBAL OPTIONS', ...flagBlock(flagList(globalFlags)));
   if (spec.examples?.length) {
     lines.push('.SH EXAMPLES');
     // The first example follows the heading directly: a paragraph macro there is redundant.

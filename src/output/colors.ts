@@ -1,4 +1,4 @@
-import type { CommandContext } from '../commands/context.js';
+import type { RunContext } from '../context.js';
 
 export interface Paint {
   warn(text: string): string;
@@ -12,7 +12,7 @@ const plain: Paint = { warn: (t) => t, bad: (t) => t, good: (t) => t };
  * Colour only for a person at a terminal: never in a pipe, with NO_COLOR, TERM=dumb or --no-color,
  * and never in machine formats (callers do not ask for a Paint there).
  */
-export async function paintFor(ctx: CommandContext, stream: CommandContext['stdout']): Promise<Paint> {
+export async function paintFor(ctx: RunContext, stream: RunContext['stdout']): Promise<Paint> {
   const env = ctx.env;
   const wanted = ctx.globals.color && stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   if (!wanted) return plain;

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../commands/context.js';
+import type { RunContext } from '../context.js';
 import type { FeatureGate } from '../antrea/featuregates-parser.js';
 import type { Divergence } from '../antrea/featuregates-summary.js';
 import type { Paint } from './colors.js';
@@ -39,11 +39,11 @@ export function renderGateSections(sections: GateSection[], paint: Paint): strin
   return `${out.join('\n')}\n`;
 }
 
-export function printGateSections(ctx: CommandContext, sections: GateSection[], paint: Paint): void {
+export function printGateSections(ctx: RunContext, sections: GateSection[], paint: Paint): void {
   ctx.stdout.write(renderGateSections(sections, paint));
 }
 
 /** antctl's own bytes, as the agent printed them. */
-export function printVerbatim(ctx: CommandContext, text: string): void {
+export function printVerbatim(ctx: RunContext, text: string): void {
   ctx.stdout.write(text);
 }

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { CommandContext } from '../commands/context.js';
+import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Paint } from './colors.js';
 import { evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
@@ -87,7 +87,7 @@ export interface PrintOptions {
   emptyMessage: string;
 }
 
-export function printList<T>(ctx: CommandContext, spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions): void {
+export function printList<T>(ctx: RunContext, spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions): void {
   ctx.stdout.write(formatList(spec, items, format, options, (m) => ctx.stderr.write(`${m}\n`)));
 }
 

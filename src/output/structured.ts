@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { CommandContext } from '../commands/context.js';
+import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export type StructuredFormat = 'json' | 'yaml';
@@ -18,6 +18,6 @@ export function formatStructured(format: StructuredFormat, document: unknown): s
   return format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
 }
 
-export function printStructured(ctx: CommandContext, format: StructuredFormat, document: unknown): void {
+export function printStructured(ctx: RunContext, format: StructuredFormat, document: unknown): void {
   ctx.stdout.write(formatStructured(format, document));
 }

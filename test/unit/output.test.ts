@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rateBetween } from '../../src/antrea/podmulticaststats-parser.js';
-import { igmpStatus } from '../../src/commands/get-igmp.js';
+import { igmpStatus } from '../../src/antrea/igmp-limits.js';
 import { renderJsonPath } from '../../src/output/jsonpath-template.js';
 import { formatList, parseOutput, renderTable, type ListSpec } from '../../src/output/list-printer.js';
 

@@ -1,0 +1,33 @@
+import type { AgentChannel, AgentChannels } from '../cluster/agent-channel.js';
+import type { AntreaPod } from '../cluster/agent-discovery.js';
+import type { NodeFailure } from '../cluster/agent-exec.js';
+import { queryAgents, type QueryResult } from '../cluster/agent-query.js';
+import type { RunContext } from '../context.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { reportFailure } from '../output/diagnostics.js';
+import { startProgress } from '../output/progress.js';
+
+export interface AskOptions {
+  concurrency: number;
+  /** No spinner with a machine format (or a --watch). */
+  machineFormat: boolean;
+  /** What is read, for the progress line ("multicast routes"). */
+  what: string;
+}
+
+/** queryAgents with a spinner on a terminal's stderr while the Nodes answer. */
+export async function askAgents<T>(ctx: RunContext, agents: AntreaPod[], channels: AgentChannels, options: AskOptions, ask: (agent: AgentChannel) => Promise<T>): Promise<QueryResult<T>> {
+  const progress = await startProgress(ctx, `Reading ${options.what} from ${agents.length} Node${agents.length === 1 ? '' : 's'}…`, options.machineFormat);
+  try {
+    return await queryAgents(agents, channels, { concurrency: options.concurrency, what: options.what, progress }, ask);
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Failures to stderr (sorted by Node), then the exit code: 0, 3 when some Nodes answered, 1 when none did. */
+export function finish(ctx: RunContext, failures: NodeFailure[], answered: number): ExitCodeValue {
+  for (const f of [...failures].sort((a, b) => a.who.localeCompare(b.who))) reportFailure(ctx, f.who, f.reason);
+  if (failures.length === 0) return ExitCode.OK;
+  return answered > 0 ? ExitCode.PARTIAL : ExitCode.ERROR;
+}

@@ -1,0 +1,97 @@
+/**
+ * Types shared by every layer: the command context, the global options and the Kubernetes API as
+ * commands use it. This module imports nothing from src/ (types of the client library only), so
+ * cluster/, output/, antrea/ and commands/ may all depend on it without a cycle.
+ */
+import type { Writable } from 'node:stream';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+
+export interface GlobalOptions {
+  kubeconfig?: string;
+  context?: string;
+  requestTimeoutMs: number;
+  nodeTimeoutMs: number;
+  antreaNamespace: string;
+  verbosity: number;
+  color: boolean;
+  /** How agents are asked what they know: exec of antctl, or their own API. */
+  transport: 'exec' | 'api';
+  /** Skip TLS verification of agent APIs (never of the Kubernetes API server). */
+  insecureSkipTlsVerify: boolean;
+}
+
+export type OutputStream = Writable & { isTTY?: boolean };
+
+/** The process's streams and environment: all output/ needs to print. */
+export interface Streams {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Streams plus the parsed global flags: what cluster/ and output/ need from a run. */
+export interface RunContext extends Streams {
+  /** "mcastctl" or "kubectl antrea-multicast", for messages that name the command. */
+  programName: string;
+  globals: GlobalOptions;
+}
+
+/** Everything a command needs from its surroundings, so tests can run commands in-process. */
+export interface CommandContext extends RunContext {
+  /**
+   * The Kubernetes API of the selected context. The kubeconfig is read on the first call (and
+   * its errors thrown there), never before; later calls return the same client. Tests pass a fake.
+   */
+  cluster(): Promise<KubeApi>;
+}
+
+/** The outcome of one command run in a container. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Runs an argument array in one agent's container and resolves with its stdout (a non-zero exit rejects). */
+export type Exec = (argv: string[]) => Promise<string>;
+
+/**
+ * The Kubernetes API calls mcastctl makes. Every method throws a CliError worded as kubectl
+ * words it (with the exit code of its class); lists are complete (paginated internally).
+ */
+export interface KubeApi {
+  /** The API server URL of the current context. */
+  readonly server: string;
+  /** The namespace of the current context, as kubectl uses it when -n is not given. */
+  readonly defaultNamespace: string;
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+  listAllPods(labelSelector: string): Promise<V1Pod[]>;
+  listNamespaces(): Promise<string[]>;
+  listNodes(labelSelector?: string): Promise<V1Node[]>;
+  requestServiceAccountToken(namespace: string, name: string, seconds: number): Promise<string>;
+  readPodLog(namespace: string, name: string, container: string, tailLines: number): Promise<string>;
+  readPod(namespace: string, name: string): Promise<V1Pod>;
+  listClusterObjects<T>(group: string, version: string, plural: string): Promise<T[]>;
+  getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T>;
+  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
+  createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap>;
+  replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap>;
+  mergePatchConfigMap(namespace: string, name: string, body: object): Promise<V1ConfigMap>;
+  readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet>;
+  readDeployment(namespace: string, name: string): Promise<V1Deployment>;
+  patchWorkload(kind: 'daemonset' | 'deployment', namespace: string, name: string, body: object): Promise<void>;
+  createDaemonSet(namespace: string, body: V1DaemonSet): Promise<V1DaemonSet>;
+  replaceDaemonSet(namespace: string, name: string, body: V1DaemonSet): Promise<V1DaemonSet>;
+  hasCrd(name: string): Promise<boolean>;
+  getNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string): Promise<T>;
+  createNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, body: object): Promise<T>;
+  mergePatchNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string, body: object): Promise<T>;
+  /** Runs argv in a container (no shell) and waits for its exit status, at most deadlineMs (0: no deadline). */
+  exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number): Promise<ExecResult>;
+}
+
+/** A spinner (or nothing, off a terminal) showing how far a fan-out got. */
+export interface Progress {
+  update(text: string): void;
+  stop(): void;
+}
