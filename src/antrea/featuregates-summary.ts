@@ -1,4 +1,4 @@
-import type { FeatureGate, GateStatus } from './featuregates-parser.js';
+import type { FeatureGate } from './featuregates-parser.js';
 
 export interface NodeGates {
   node: string;
@@ -9,7 +9,7 @@ export interface NodeGates {
 export interface Divergence {
   name: string;
   /** The status most Nodes run. */
-  majority: GateStatus;
+  majority: string;
   /** Nodes running the other status, by name. */
   nodes: string[];
   total: number;
@@ -27,7 +27,7 @@ export interface AgentSummary {
  * Ties are broken towards the status of the first Node in name order, so the result is stable.
  */
 export function summariseAgentGates(nodes: NodeGates[]): AgentSummary {
-  const byGate = new Map<string, { version: string; statuses: Array<[string, GateStatus]> }>();
+  const byGate = new Map<string, { version: string; statuses: Array<[string, string]> }>();
   for (const n of [...nodes].sort((a, b) => a.node.localeCompare(b.node))) {
     for (const gate of n.featureGates) {
       const entry = byGate.get(gate.name) ?? { version: gate.version, statuses: [] };
@@ -38,9 +38,11 @@ export function summariseAgentGates(nodes: NodeGates[]): AgentSummary {
   const featureGates: FeatureGate[] = [];
   const divergences: Divergence[] = [];
   for (const [name, { version, statuses }] of [...byGate].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const enabled = statuses.filter(([, s]) => s === 'Enabled').length;
-    const disabled = statuses.length - enabled;
-    const majority: GateStatus = enabled === disabled ? statuses[0][1] : enabled > disabled ? 'Enabled' : 'Disabled';
+    const counts = new Map<string, number>();
+    for (const [, s] of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+    const top = Math.max(...counts.values());
+    // The first Node's status wins a tie; Map keeps first-seen order, which is Node name order.
+    const majority = [...counts].find(([, n]) => n === top)![0];
     featureGates.push({ name, status: majority, version });
     const odd = statuses.filter(([, s]) => s !== majority).map(([node]) => node);
     if (odd.length > 0) divergences.push({ name, majority, nodes: odd, total: statuses.length });

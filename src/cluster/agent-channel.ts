@@ -3,7 +3,7 @@
  * (--transport exec, the default) or through the agent's own API (--transport api, or inside an
  * agent Pod). Both give the same values; kernel state (mroute, igmp) is only reachable by exec.
  */
-import { parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
+import { KNOWN_STATUSES, KNOWN_VERSIONS, parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
 import { parsePodMulticastStatsJson, type PodMulticastStats } from '../antrea/podmulticaststats-parser.js';
 import type { Exec, KubeApi, RunContext } from '../context.js';
 import { AGENT_CONTAINER, CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
@@ -23,19 +23,22 @@ export interface AgentChannel {
   readonly transport: Transport;
   /** Runs argv in the agent container (host network): kernel state (mroute, igmp) is only reachable this way. */
   exec: Exec;
-  /** The agent's own gates; `text` is what antctl printed, when asked through antctl. */
-  featureGates(): Promise<{ gates: FeatureGate[]; text?: string }>;
+  /**
+   * The agent's own gates; `text` is what antctl printed, when asked through antctl; `warnings` what
+   * was read leniently (unknown status, version, column or section).
+   */
+  featureGates(): Promise<{ gates: FeatureGate[]; text?: string; warnings: string[] }>;
   podMulticastStats(query: PodStatsQuery): Promise<PodMulticastStats[]>;
 }
 
 /** Opens the channel to one agent Pod (cheap: nothing is sent until a method is called). */
 export type AgentChannels = (pod: AntreaPod) => AgentChannel;
 
-function agentSection(text: string): FeatureGate[] {
+function agentSection(text: string): { gates: FeatureGate[]; warnings: string[] } {
   try {
     const sections = parseFeatureGates(text);
     if (!sections.agent) throw new Error('no "Antrea Agent Feature Gates" section');
-    return sections.agent;
+    return { gates: sections.agent, warnings: sections.warnings };
   } catch (err) {
     throw new Error(`cannot read "antctl get featuregates" output: ${(err as Error).message}`);
   }
@@ -56,7 +59,7 @@ export function execChannels(client: KubeApi, deadlineMs: number): AgentChannels
       exec,
       async featureGates() {
         const text = await exec(['antctl', 'get', 'featuregates']);
-        return { gates: agentSection(text), text };
+        return { ...agentSection(text), text };
       },
       async podMulticastStats(query) {
         const argv = ['antctl', 'get', 'podmulticaststats'];
@@ -91,12 +94,18 @@ export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod) => Exec): 
       } catch {
         throw new Error(`the agent's /featuregates is not JSON: ${JSON.stringify(body.slice(0, 80))}`);
       }
-      return {
-        gates: parsed.map((g) => {
-          if (g.status !== 'Enabled' && g.status !== 'Disabled') throw new Error(`the agent's /featuregates has a gate with status ${JSON.stringify(g.status)}`);
-          return { name: String(g.name), status: g.status, version: g.version ?? '' };
-        }),
-      };
+      if (!Array.isArray(parsed)) throw new Error(`the agent's /featuregates is not a JSON list: ${JSON.stringify(body.slice(0, 80))}`);
+      const warnings: string[] = [];
+      const gates = parsed.map((g) => {
+        if (typeof g?.name !== 'string' || typeof g.status !== 'string' || g.status === '') {
+          throw new Error(`the agent's /featuregates has an entry without name or status: ${JSON.stringify(g)}`);
+        }
+        const version = g.version ?? '';
+        if (!KNOWN_STATUSES.has(g.status)) warnings.push(`gate ${g.name}: unknown status "${g.status}", read as sent`);
+        if (!KNOWN_VERSIONS.has(version)) warnings.push(`gate ${g.name}: unknown version "${version}", read as sent`);
+        return { name: g.name, status: g.status, version };
+      });
+      return { gates, warnings };
     },
     async podMulticastStats(query) {
       const params = new URLSearchParams();

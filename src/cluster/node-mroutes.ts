@@ -1,23 +1,30 @@
-import { parseIpMrouteJson, parseIpMrouteText, parseProcMroute, type MrouteEntry } from '../antrea/mroute-parser.js';
+import { parseIpMrouteJson, parseIpMrouteText, parseProcMroute, type MrouteEntry, type NoteSink } from '../antrea/mroute-parser.js';
 import type { Exec } from '../context.js';
 
 /**
- * Reads a Node's multicast routes through its agent Pod (host network namespace): `ip -j -s mroute`,
- * else `ip -s mroute` for an iproute2 without JSON, else /proc for an image without iproute2.
+ * Reads a Node's multicast routes through its agent Pod (host network namespace): `ip -j -s mroute`
+ * (iproute2 4.17+ answers JSON; 4.13–4.16 accept -j but still print text, read as text), else
+ * `ip -s mroute` for an iproute2 that does not know -j (before 4.13), else /proc for an image
+ * without iproute2. `note` receives what was read leniently (unknown fields). Throws what exec
+ * throws, or MrouteParseError naming the command and the line that cannot be read.
  */
-export async function readMroutes(exec: Exec): Promise<MrouteEntry[]> {
+export async function readMroutes(exec: Exec, note?: NoteSink): Promise<MrouteEntry[]> {
+  let output: string;
   try {
-    return parseIpMrouteJson(await exec(['ip', '-j', '-s', 'mroute']));
+    output = await exec(['ip', '-j', '-s', 'mroute']);
   } catch (jsonError) {
     const message = (jsonError as Error).message;
-    if (!/Option "-j" is unknown|not JSON|executable file not found/.test(message)) throw jsonError;
+    if (!/Option "-j" is unknown|executable file not found/.test(message)) throw jsonError;
     if (!/executable file not found/.test(message)) {
       try {
-        return parseIpMrouteText(await exec(['ip', '-s', 'mroute']));
+        return parseIpMrouteText(await exec(['ip', '-s', 'mroute']), { command: 'ip -s mroute', note });
       } catch (textError) {
         if (!/executable file not found/.test((textError as Error).message)) throw textError;
       }
     }
     return parseProcMroute(await exec(['cat', '/proc/net/ip_mr_vif', '/proc/net/ip_mr_cache']));
   }
+  return output.trimStart().startsWith('[')
+    ? parseIpMrouteJson(output, { command: 'ip -j -s mroute', note })
+    : parseIpMrouteText(output, { command: 'ip -j -s mroute', note });
 }

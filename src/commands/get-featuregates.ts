@@ -6,6 +6,7 @@ import type { NodeFailure } from '../cluster/agent-exec.js';
 import type { CommandContext, KubeApi } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { paintFor } from '../output/colors.js';
+import { warn } from '../output/diagnostics.js';
 import { printGateSections, printVerbatim, renderGateSections } from '../output/featuregates-table.js';
 import { API_VERSION, parseOutputFormat, printStructured } from '../output/structured.js';
 import { askAgents, finish } from './ask-agents.js';
@@ -48,6 +49,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     } catch (err) {
       throw err instanceof CliError ? err : new CliError(`${pod.node}: ${(err as Error).message}`);
     }
+    for (const w of answer.warnings) warn(ctx, `${pod.node}: ${w}`);
     if (format === 'table') {
       // antctl's own bytes when antctl answered; its layout when the agent API did.
       printVerbatim(ctx, answer.text ?? renderGateSections([{ title: SECTION_TITLES.agent, featureGates: answer.gates }], await paintFor(ctx, ctx.stdout)));
@@ -62,6 +64,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];
+  for (const a of agentResult.answers) for (const w of a.value.warnings) warn(ctx, `${a.pod.node}: ${w}`);
   const nodes: NodeGates[] = agentResult.answers.map((a) => ({ node: a.pod.node, pod: a.pod.name, featureGates: a.value.gates }));
   if ('failure' in controller) failures.push(controller.failure);
 

@@ -5,6 +5,7 @@ import { selectAgents } from '../cluster/agent-query.js';
 import { readMroutes } from '../cluster/node-mroutes.js';
 import { UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
+import { note } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
@@ -15,10 +16,10 @@ export interface NodeMroute extends MrouteEntry {
   node: string;
 }
 
-const count = (n: number | null) => (n === null ? '<unknown>' : String(n));
+const count = (n: bigint | null) => (n === null ? '<unknown>' : n.toString());
 const oifText = (e: MrouteEntry) => e.oifs.map((o) => (o.ttl !== undefined ? `${o.name}(ttl ${o.ttl})` : o.name)).join(',');
 
-const listSpec: ListSpec<NodeMroute> = {
+export const mrouteListSpec: ListSpec<NodeMroute> = {
   kind: 'MrouteList',
   columns: [
     { header: 'NODE', value: (r) => r.node },
@@ -33,8 +34,11 @@ const listSpec: ListSpec<NodeMroute> = {
     { header: 'AGE', value: (r) => (r.age === null ? '<unknown>' : `${r.age.toFixed(2)}s`), wide: true },
   ],
   name: (r) => `mroute/${r.node}/${r.source},${r.group}`,
-  toJson: (r) => ({ node: r.node, source: r.source, group: r.group, iif: r.iif, oifs: r.oifs, state: r.state, packets: r.packets, bytes: r.bytes, wrongIf: r.wrongIf, age: r.age }),
-  alert: (r) => r.state === 'unresolved' || (r.wrongIf ?? 0) > 0,
+  toJson: (r) => ({
+    node: r.node, source: r.source, group: r.group, iif: r.iif, oifs: r.oifs, state: r.state, offload: r.offload, table: r.table,
+    packets: r.packets, bytes: r.bytes, wrongIf: r.wrongIf, age: r.age, ...(r.extra ? { extra: r.extra } : {}),
+  }),
+  alert: (r) => r.state === 'unresolved' || (r.wrongIf ?? 0n) > 0n,
 };
 
 export interface MrouteOptions {
@@ -66,14 +70,14 @@ export const command = defineCommand({
     const agents = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
     const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
     const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'multicast routes' }, (agent) =>
-      readMroutes(agent.exec),
+      readMroutes(agent.exec, (m) => note(ctx, `${agent.pod.node}: ${m}`)),
     );
     // iproute2 6.1 cannot filter mroutes by address, so filters apply here.
     const rows: NodeMroute[] = result.answers
       .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
       .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
       .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
-    printList(ctx, listSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+    printList(ctx, mrouteListSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
     return finish(ctx, result.failures, result.answers.length);
   },
 });

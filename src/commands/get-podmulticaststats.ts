@@ -22,7 +22,7 @@ export interface PodStatsRow extends PodMulticastStats {
 const rateText = (r: Rate | undefined) => (!r || r.kind === 'unknown' ? '-' : r.kind === 'reset' ? 'reset' : r.perSecond.toFixed(1));
 const rateJson = (r: Rate | undefined) => (!r || r.kind === 'unknown' ? null : r.kind === 'reset' ? 'reset' : Number(r.perSecond.toFixed(3)));
 
-function spec(watching: boolean): ListSpec<PodStatsRow> {
+export function podStatsSpec(watching: boolean): ListSpec<PodStatsRow> {
   return {
     kind: 'PodMulticastStatsList',
     columns: [
@@ -134,7 +134,7 @@ interface SampleSource {
 /** Takes opts.samples samples (one without --watch), each from every target agent, and prints them. */
 async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: SampleSource): Promise<number> {
   const { format, watch } = opts;
-  const listSpec = spec(watch);
+  const listSpec = podStatsSpec(watch);
   const paint = await paintFor(ctx, ctx.stdout);
   const emptyMessage = source.namespace ? `No resources found in ${source.namespace} namespace.` : 'No resources found';
   const previous = new Map<string, Sample>();

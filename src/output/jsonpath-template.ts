@@ -1,5 +1,6 @@
 import { JSONPath } from 'jsonpath-plus';
 import { UsageError } from '../errors.js';
+import { exactJson } from './structured.js';
 
 /**
  * kubectl's JSONPath templates: literal text with {expressions}, {range EXPR}…{end} and {"\n"}
@@ -49,7 +50,8 @@ export function evaluatePath(path: string, context: unknown): unknown[] {
 
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
+  // exactJson: a bigint counter inside an object keeps every digit.
+  if (typeof value === 'object') return exactJson(value);
   return String(value);
 }
 

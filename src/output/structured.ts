@@ -1,3 +1,4 @@
+import { stringify as stringifyExact } from 'lossless-json';
 import { stringify } from 'yaml';
 import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -13,9 +14,20 @@ export function parseOutputFormat<F extends string>(value: unknown, allowed: rea
   throw new UsageError(`unable to match a printer suitable for the output format "${text}", allowed formats are: ${allowed.join(',')}`);
 }
 
-/** JSON indented by 2 like kubectl, YAML with kubectl's unindented sequences; both end with a newline. */
+/**
+ * JSON text of a document whose counters may be bigint: a bigint is printed as a JSON number token
+ * with every digit (18446744073709551615, never 18446744073709552000); the rest as JSON.stringify.
+ */
+export function exactJson(value: unknown, indent?: number): string {
+  return stringifyExact(value, null, indent) ?? 'null';
+}
+
+/**
+ * JSON indented by 2 like kubectl, YAML with kubectl's unindented sequences; both end with a newline.
+ * bigint counters keep every digit in both (YAML prints them as plain integers).
+ */
 export function formatStructured(format: StructuredFormat, document: unknown): string {
-  return format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
+  return format === 'json' ? `${exactJson(document, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
 }
 
 export function printStructured(ctx: RunContext, format: StructuredFormat, document: unknown): void {

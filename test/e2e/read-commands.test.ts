@@ -159,7 +159,7 @@ describe('mcastctl get mroute', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.items.map((i: { node: string }) => i.node)).toEqual(['node-a', 'node-b', 'node-c']);
     expect(doc.items[1]).toEqual({
-      node: 'node-b', source: '10.10.0.5', group: '239.255.12.42', iif: 'eth0', oifs: [{ name: 'antrea-gw0', ttl: 3 }], state: 'resolved',
+      node: 'node-b', source: '10.10.0.5', group: '239.255.12.42', iif: 'eth0', oifs: [{ name: 'antrea-gw0', ttl: 3 }], state: 'resolved', offload: false, table: null,
       packets: 50, bytes: 74900, wrongIf: 0, age: 0.5,
     });
   });

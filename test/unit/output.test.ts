@@ -62,9 +62,9 @@ describe('kubectl JSONPath templates', () => {
 
 describe('rates and IGMP status', () => {
   it('computes packets per second, and a reset instead of a negative rate', () => {
-    expect(rateBetween(undefined, { at: 1000, inbound: 5, outbound: 0 }, 'inbound')).toEqual({ kind: 'unknown' });
-    expect(rateBetween({ at: 0, inbound: 100, outbound: 0 }, { at: 2000, inbound: 300, outbound: 0 }, 'inbound')).toEqual({ kind: 'rate', perSecond: 100 });
-    expect(rateBetween({ at: 0, inbound: 300, outbound: 0 }, { at: 2000, inbound: 10, outbound: 0 }, 'inbound')).toEqual({ kind: 'reset' });
+    expect(rateBetween(undefined, { at: 1000, inbound: 5n, outbound: 0n }, 'inbound')).toEqual({ kind: 'unknown' });
+    expect(rateBetween({ at: 0, inbound: 100n, outbound: 0n }, { at: 2000, inbound: 300n, outbound: 0n }, 'inbound')).toEqual({ kind: 'rate', perSecond: 100 });
+    expect(rateBetween({ at: 0, inbound: 300n, outbound: 0n }, { at: 2000, inbound: 10n, outbound: 0n }, 'inbound')).toEqual({ kind: 'reset' });
   });
   it('marks a Node at or over igmp_max_memberships', () => {
     expect(igmpStatus(20, 5, 5, 1)).toBe('OK');
