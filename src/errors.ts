@@ -16,6 +16,8 @@ export const ExitCode = {
   UNREACHABLE: 5,
   /** mcastctl doctor: at least one check FAILed. */
   CHECK_FAILED: 6,
+  /** mcastctl probe: at least one multicast path did not deliver every packet (the Nodes are named on stderr). */
+  PROBE_FAILED: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -28,6 +30,7 @@ export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
   [ExitCode.AUTH, 'unauthorized or forbidden'],
   [ExitCode.UNREACHABLE, 'API server unreachable or timed out'],
   [ExitCode.CHECK_FAILED, 'doctor: at least one check failed'],
+  [ExitCode.PROBE_FAILED, 'probe: multicast was not delivered on at least one path'],
 ];
 
 /** An error meant for the user: its message is printed as one line, prefixed "error: " unless kubectl words it otherwise. */

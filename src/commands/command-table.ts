@@ -250,6 +250,51 @@ export const commandTable: CommandSpec = {
       load: async () => (await import('./doctor.js')).command,
     },
     {
+      name: 'probe',
+      summary: 'Prove multicast delivery end to end with test Pods',
+      description:
+        'Creates Namespace mcastctl-probe-<random> (labelled app.kubernetes.io/managed-by=mcastctl), a receiver Pod ' +
+        'on every target Node and a sender Pod on --from, all running the mcjoin image Antrea\'s multicast e2e tests ' +
+        'use, pinned with nodeName. The sender sends --count packets every --interval; each receiver reports what ' +
+        'arrived. Paths: Pod to Pod on the same Node (local-pods) and across Nodes (inter-node-pods); with --external ' +
+        'a hostNetwork receiver as the external host (to-external), with --from-external a hostNetwork sender ' +
+        '(from-external), both only outside encap mode. Prints PATH, FROM, TO, SENT, RECEIVED, LOSS, VERDICT and the ' +
+        'EVIDENCE that explains a failure (multicast off on an agent, no (S,G) route on the sender\'s Node, a Node at ' +
+        'igmp_max_memberships, a group in 224.0.0.0/24, podmulticaststats deltas). The Namespace is always deleted ' +
+        'and waited for (also on failure, timeout, SIGINT and SIGTERM) unless --keep. Exits 11 when a path did not ' +
+        'deliver every packet, naming the Nodes.',
+      flags: [
+        { flags: '--group <address>', description: 'The multicast group to probe (default: a random group in 239.255.0.0/16).' },
+        { flags: '--port <n>', description: 'The UDP port.', defaultValue: '1234' },
+        { flags: '--from <node>', description: 'The sender\'s Node (default: the first Linux Node with a ready agent).', completes: 'nodes' },
+        { flags: '--to <nodes>', description: 'The receivers\' Nodes, comma-separated or repeated (default: every Linux Node with a ready agent).', repeatable: true, completes: 'nodes' },
+        { flags: '--external', description: 'Also prove Pod to external host: a hostNetwork receiver on each other target Node.' },
+        { flags: '--from-external', description: 'Also prove external host to Pods: a hostNetwork sender on --from.' },
+        { flags: '--count <n>', description: 'Packets the sender sends.', defaultValue: '10' },
+        { flags: '--interval <duration>', description: 'Time between two packets.', defaultValue: '500ms' },
+        { flags: '--image <image>', description: 'The mcjoin image (for a mirrored registry).', defaultValue: 'antrea/mcjoin:v2.9' },
+        { flags: '--timeout <duration>', description: 'Give up (and clean up) after this long.', defaultValue: '2m' },
+        { flags: '--keep', description: 'Keep the Namespace and its Pods for debugging; prints how to remove them.' },
+        { flags: '-o, --output <format>', description: 'Output format: table, json or yaml.', defaultValue: 'table', completes: OUTPUT_FORMATS },
+      ],
+      examples: [
+        'mcastctl probe',
+        'mcastctl probe --from k8s-node-1 --to k8s-node-2,k8s-node-3 --count 20 --interval 100ms',
+        'mcastctl probe --external --from-external -o json',
+        'mcastctl probe cleanup',
+      ],
+      load: async () => ({ run: (await import('./probe-command.js')).runProbeCommand }),
+      subcommands: [
+        {
+          name: 'cleanup',
+          summary: 'Delete every Namespace and Pod a probe left behind',
+          description: 'Deletes every Namespace and Pod labelled app.kubernetes.io/managed-by=mcastctl,app.kubernetes.io/component=multicast-probe (left by --keep or by a probe that was killed) and waits until they are gone.',
+          examples: ['mcastctl probe cleanup'],
+          load: async () => ({ run: (await import('./probe-command.js')).runProbeCleanupCommand }),
+        },
+      ],
+    },
+    {
       name: 'completion',
       summary: 'Print a shell completion script (bash, zsh or fish)',
       description:
