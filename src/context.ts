@@ -4,7 +4,7 @@
  * cluster/, output/, antrea/ and commands/ may all depend on it without a cycle.
  */
 import type { Writable } from 'node:stream';
-import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
 
 export interface GlobalOptions {
   kubeconfig?: string;
@@ -52,6 +52,13 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/** How a long-running exec is watched and stopped. */
+export interface ExecStream {
+  signal?: AbortSignal;
+  /** Called with each piece of stdout as it arrives. */
+  onStdout?: (chunk: string) => void;
+}
+
 /** Runs an argument array in one agent's container and resolves with its stdout (a non-zero exit rejects). */
 export type Exec = (argv: string[]) => Promise<string>;
 
@@ -66,7 +73,14 @@ export interface KubeApi {
   readonly defaultNamespace: string;
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   listAllPods(labelSelector: string): Promise<V1Pod[]>;
-  listNamespaces(): Promise<string[]>;
+  /** Names of the Namespaces (only those matching labelSelector when given). */
+  listNamespaces(labelSelector?: string): Promise<string[]>;
+  readNamespace(name: string): Promise<V1Namespace>;
+  createNamespace(body: V1Namespace): Promise<V1Namespace>;
+  /** Deletes a Namespace and, in the background, everything in it (404 when it is gone). */
+  deleteNamespace(name: string): Promise<void>;
+  createPod(namespace: string, body: V1Pod): Promise<V1Pod>;
+  deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void>;
   listNodes(labelSelector?: string): Promise<V1Node[]>;
   requestServiceAccountToken(namespace: string, name: string, seconds: number): Promise<string>;
   readPodLog(namespace: string, name: string, container: string, tailLines: number): Promise<string>;
@@ -86,8 +100,12 @@ export interface KubeApi {
   getNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string): Promise<T>;
   createNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, body: object): Promise<T>;
   mergePatchNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string, body: object): Promise<T>;
-  /** Runs argv in a container (no shell) and waits for its exit status, at most deadlineMs (0: no deadline). */
-  exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number): Promise<ExecResult>;
+  /**
+   * Runs argv in a container (no shell) and waits for its exit status, at most deadlineMs (0: no
+   * deadline). With `stream`, onStdout sees the output as it arrives and an aborted signal closes
+   * the session (the promise rejects with the signal's reason).
+   */
+  exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number, stream?: ExecStream): Promise<ExecResult>;
 }
 
 /** A spinner (or nothing, off a terminal) showing how far a fan-out got. */

@@ -15,11 +15,12 @@ import {
   type V1ConfigMap,
   type V1DaemonSet,
   type V1Deployment,
+  type V1Namespace,
   type V1Node,
   type V1Pod,
   type V1Status,
 } from '@kubernetes/client-node';
-import type { ExecResult, KubeApi, RunContext } from '../context.js';
+import type { ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { toCliError } from './api-errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
@@ -133,9 +134,29 @@ export class KubeClient implements KubeApi {
     return items;
   }
 
-  async listNamespaces(): Promise<string[]> {
-    const list = await this.call((options) => this.core.listNamespace({ limit: PAGE_SIZE }, options));
+  async listNamespaces(labelSelector?: string): Promise<string[]> {
+    const list = await this.call((options) => this.core.listNamespace({ limit: PAGE_SIZE, labelSelector }, options));
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
+  }
+
+  async readNamespace(name: string): Promise<V1Namespace> {
+    return this.call((options) => this.core.readNamespace({ name }, options));
+  }
+
+  async createNamespace(body: V1Namespace): Promise<V1Namespace> {
+    return this.call((options) => this.core.createNamespace({ body }, options));
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    await this.call((options) => this.core.deleteNamespace({ name, propagationPolicy: 'Background' }, options));
+  }
+
+  async createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
+    return this.call((options) => this.core.createNamespacedPod({ namespace, body }, options));
+  }
+
+  async deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void> {
+    await this.call((options) => this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }, options));
   }
 
   /** A short-lived token for a ServiceAccount (TokenRequest), as antctl gets one for "antctl". */
@@ -242,13 +263,14 @@ export class KubeClient implements KubeApi {
    * Runs argv in a container (no shell: the argument array is passed as is) and waits for its exit
    * status, at most deadlineMs. A hanging command is abandoned and reported, never awaited forever.
    */
-  async exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number): Promise<ExecResult> {
+  async exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number, stream?: ExecStream): Promise<ExecResult> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const sink = (chunks: Buffer[]) =>
+    const sink = (chunks: Buffer[], onChunk?: (text: string) => void) =>
       new Writable({
         write(chunk: Buffer, _enc, done) {
           chunks.push(chunk);
+          onChunk?.(chunk.toString('utf8'));
           done();
         },
       });
@@ -258,7 +280,7 @@ export class KubeClient implements KubeApi {
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve, reject) => {
       new Exec(this.kc)
-        .exec(namespace, pod, container, argv, sink(out), sink(err), null, false, (s) => {
+        .exec(namespace, pod, container, argv, sink(out, stream?.onStdout), sink(err), null, false, (s) => {
           status = s;
         })
         .then((ws) => {
@@ -273,14 +295,22 @@ export class KubeClient implements KubeApi {
             timer = setTimeout(() => reject(new ExecError(`no answer within ${deadlineMs / 1000}s`)), deadlineMs);
           })
         : new Promise<never>(() => {});
+    const signal = stream?.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new ExecError(String(signal?.reason ?? 'aborted')));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      await Promise.race([finished, deadline]);
+      await Promise.race([finished, deadline, aborted]);
     } catch (e) {
       socket?.close();
       if (e instanceof ExecError) throw e;
       throw execFailure(e);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     const stdout = Buffer.concat(out).toString('utf8');
     const stderr = Buffer.concat(err).toString('utf8');

@@ -1,14 +1,12 @@
 /**
  * The Kubernetes side of `mcastctl probe`: the test Namespace and its Pods (created, waited for,
- * deleted and waited for again), programs run in them with their output streamed, and the
- * removal of leftovers by label. Requests go through KubeClient.call (timeouts, 429 retries and
- * kubectl-worded errors); exec goes through the same Exec client as every other exec.
+ * deleted and waited for again) and programs run in them with their output streamed, through the
+ * KubeApi every command uses (timeouts, 429 retries, kubectl-worded errors).
  */
-import { Writable } from 'node:stream';
-import { CoreV1Api, Exec, type V1Namespace, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { CONTAINER, COMPONENT_LABEL, ROLE_LABEL, type ProbePlan, type ProbePod } from '../antrea/probe-plan.js';
 import { CliError } from '../errors.js';
-import type { ExecResult, KubeClient } from './kube-client.js';
+import type { ExecResult, KubeApi } from '../context.js';
 
 const POLL_MS = 250;
 /** What a container waiting with these reasons will not get over without a change by someone. */
@@ -103,20 +101,16 @@ export function podStuck(pod: V1Pod): string | undefined {
 
 const isReady = (pod: V1Pod) => pod.status?.phase === 'Running' && (pod.status?.containerStatuses ?? []).length > 0 && pod.status!.containerStatuses!.every((c) => c.ready);
 
-/** The Kubernetes calls of a probe. */
+/** The Kubernetes calls of a probe, over the API every command uses. */
 export class ProbeWorkload {
-  private readonly core: CoreV1Api;
-
-  constructor(private readonly client: KubeClient) {
-    this.core = client.kc.makeApiClient(CoreV1Api);
-  }
+  constructor(private readonly client: KubeApi) {}
 
   async createNamespace(plan: ProbePlan): Promise<void> {
-    await this.client.call((options) => this.core.createNamespace({ body: namespaceManifest(plan) }, options));
+    await this.client.createNamespace(namespaceManifest(plan));
   }
 
   async createPods(plan: ProbePlan, lifetimeSeconds: number): Promise<void> {
-    await Promise.all(plan.pods.map((pod) => this.client.call((options) => this.core.createNamespacedPod({ namespace: plan.namespace, body: podManifest(plan, pod, lifetimeSeconds) }, options))));
+    await Promise.all(plan.pods.map((pod) => this.client.createPod(plan.namespace, podManifest(plan, pod, lifetimeSeconds))));
   }
 
   /**
@@ -140,7 +134,7 @@ export class ProbeWorkload {
   /** Deletes a Namespace (and so its Pods); false when it was already gone. */
   async deleteNamespace(name: string): Promise<boolean> {
     try {
-      await this.client.call((options) => this.core.deleteNamespace({ name, propagationPolicy: 'Background' }, options));
+      await this.client.deleteNamespace(name);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -153,7 +147,7 @@ export class ProbeWorkload {
     const until = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await this.client.call((options) => this.core.readNamespace({ name }, options));
+        await this.client.readNamespace(name);
       } catch (err) {
         if (isNotFound(err)) return true;
         throw err;
@@ -163,78 +157,29 @@ export class ProbeWorkload {
     }
   }
 
-  /** Names of the Namespaces carrying the label selector. */
-  async listNamespaces(labelSelector: string): Promise<string[]> {
-    const list = await this.client.call((options) => this.core.listNamespace({ labelSelector }, options));
-    return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
-  }
-
   async deletePod(namespace: string, name: string): Promise<void> {
     try {
-      await this.client.call((options) => this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 1 }, options));
+      await this.client.deletePod(namespace, name, 1);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
 
   /**
-   * Runs argv (an argument array, no shell) in a probe Pod's container and resolves with its output
-   * and exit code when it exits. onStdout sees the output as it comes (to know a receiver joined).
-   * Rejects with Error when the session fails without an exit status, after deadlineMs, or when
-   * the signal aborts (the session is closed).
+   * Runs argv (an argument array, no shell) in a probe Pod's mcjoin container and resolves with its
+   * output and exit code. onStdout sees all output so far each time more arrives. Rejects with
+   * Aborted when the signal aborts (the session is closed), with Error when the session fails.
    */
-  exec(namespace: string, pod: string, argv: string[], options: { deadlineMs: number; signal: AbortSignal; onStdout?: (text: string) => void }): Promise<ExecResult> {
-    let stdout = '';
-    let stderr = '';
-    const sink = (write: (text: string) => void) =>
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          write(chunk.toString('utf8'));
-          done();
-        },
+  async exec(namespace: string, pod: string, argv: string[], options: { deadlineMs: number; signal: AbortSignal; onStdout?: (soFar: string) => void }): Promise<ExecResult> {
+    let soFar = '';
+    try {
+      return await this.client.exec(namespace, pod, CONTAINER, argv, options.deadlineMs, {
+        signal: options.signal,
+        onStdout: (chunk) => options.onStdout?.((soFar += chunk)),
       });
-    return new Promise<ExecResult>((resolve, reject) => {
-      let status: V1Status | undefined;
-      let socket: { close(): void } | undefined;
-      let settled = false;
-      const finish = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        options.signal.removeEventListener('abort', onAbort);
-        if (error) {
-          socket?.close();
-          return reject(error);
-        }
-        if (!status) return reject(new Error('the exec session closed without an exit status'));
-        if (status.status === 'Success') return resolve({ stdout, stderr, exitCode: 0 });
-        const cause = status.reason === 'NonZeroExitCode' ? status.details?.causes?.find((c) => c.reason === 'ExitCode') : undefined;
-        if (cause) return resolve({ stdout, stderr, exitCode: Number(cause.message) });
-        reject(new Error(status.message ?? 'the command failed without an exit code'));
-      };
-      const onAbort = () => finish(new Aborted(String(options.signal.reason ?? 'aborted')));
-      const timer = setTimeout(() => finish(new Error(`no answer within ${options.deadlineMs / 1000}s`)), options.deadlineMs);
-      if (options.signal.aborted) return onAbort();
-      options.signal.addEventListener('abort', onAbort, { once: true });
-      new Exec(this.client.kc)
-        .exec(
-          namespace, pod, CONTAINER, argv,
-          sink((t) => {
-            stdout += t;
-            options.onStdout?.(stdout);
-          }),
-          sink((t) => (stderr += t)),
-          null, false,
-          (s) => {
-            status = s;
-          },
-        )
-        .then((ws) => {
-          socket = ws as unknown as { close(): void };
-          if (settled) socket.close();
-          ws.on('close', () => finish());
-          ws.on('error', (e: Error) => finish(e));
-        }, (e: Error) => finish(new Error(e?.message ?? String(e))));
-    });
+    } catch (err) {
+      throwIfAborted(options.signal);
+      throw err;
+    }
   }
 }

@@ -4,19 +4,26 @@
  * app.kubernetes.io/component=multicast-probe, each waited for until it is gone.
  */
 import { COMPONENT_LABEL, PROBE_SELECTOR } from '../antrea/probe-plan.js';
-import { KubeClient } from '../cluster/kube-client.js';
 import { ProbeWorkload } from '../cluster/probe-workload.js';
+import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { warn } from '../output/diagnostics.js';
-import type { CommandContext } from './context.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
 
 export const PROBE_LEFTOVERS = `${PROBE_SELECTOR},${COMPONENT_LABEL}=multicast-probe`;
 const GONE_MS = 120_000;
 
+export const command = defineCommand({
+  flags: flagsOf.probeCleanup,
+  parse: () => ({}),
+  run: (ctx) => runProbeCleanup(ctx),
+});
+
 export async function runProbeCleanup(ctx: CommandContext): Promise<number> {
-  const client = await KubeClient.connect(ctx);
+  const client = await ctx.cluster();
   const workload = new ProbeWorkload(client);
-  const namespaces = await workload.listNamespaces(PROBE_LEFTOVERS);
+  const namespaces = (await client.listNamespaces(PROBE_LEFTOVERS)).sort();
   // Pods carrying the label outside those Namespaces (copied or moved by hand) go too.
   const strayPods = (await client.listAllPods(PROBE_LEFTOVERS)).filter((p) => !namespaces.includes(p.metadata?.namespace ?? ''));
   for (const pod of strayPods) {

@@ -6,6 +6,8 @@ import { parseOutputFormat, type StructuredFormat } from '../output/structured.j
 import { DEFAULT_IMAGE, isMulticastGroup, randomGroup, randomSuffix } from '../antrea/probe-plan.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
+import type { flagsOf } from './command-table.js';
+import type { FlagValues } from './define-command.js';
 import { parsePositiveInt } from './options.js';
 
 export interface ProbeCommandOptions {
@@ -26,20 +28,7 @@ export interface ProbeCommandOptions {
   suffix: string;
 }
 
-export interface ProbeFlags {
-  group?: string;
-  port: string;
-  from?: string;
-  to?: string[] | string;
-  external?: boolean;
-  fromExternal?: boolean;
-  count: string;
-  interval: string;
-  image: string;
-  timeout: string;
-  keep?: boolean;
-  output: string;
-}
+export type ProbeFlags = FlagValues<typeof flagsOf.probe>;
 
 /** Checks every flag of probe; throws UsageError with the flag's name. No I/O. */
 export function parseProbeFlags(flags: ProbeFlags, random: () => number = Math.random): ProbeCommandOptions {
@@ -51,7 +40,7 @@ export function parseProbeFlags(flags: ProbeFlags, random: () => number = Math.r
   if (intervalMs < 1 || intervalMs % 1 !== 0) throw new UsageError(`invalid value "${flags.interval}" for --interval: must be at least 1ms, in whole milliseconds`);
   const timeoutMs = parseDuration(String(flags.timeout), '--timeout');
   if (timeoutMs <= 0) throw new UsageError(`invalid value "${flags.timeout}" for --timeout: must be a positive duration such as 2m`);
-  const to = flags.to === undefined ? undefined : (Array.isArray(flags.to) ? flags.to : [flags.to]).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const to = flags.to === undefined ? undefined : flags.to.flatMap((v) => v.split(',')).map((v) => v.trim());
   if (to?.some((n) => n === '')) throw new UsageError('invalid value for --to: a Node name is empty');
   if (flags.from === '') throw new UsageError('invalid value for --from: the Node name is empty');
   const image = String(flags.image);

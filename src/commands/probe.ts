@@ -8,21 +8,28 @@ import { parse as parseYaml } from 'yaml';
 import { parseMcjoinOutput } from '../antrea/mcjoin.js';
 import { buildProbePlan, GRACE_MS, PlanError, SETTLE_MS, START_SLACK_MS, type ClusterFacts, type ProbePhase, type ProbePlan } from '../antrea/probe-plan.js';
 import { failingNodes, judgePath, skippedResult, type NodeObservation, type PathResult, type PhaseOutcome, type PodCounters, type ProgramRun } from '../antrea/probe-verdict.js';
+import { openChannels, type AgentChannels } from '../cluster/agent-channel.js';
 import { discoverAgents, type AntreaPod } from '../cluster/agent-discovery.js';
-import { openChannel, type AgentChannel } from '../cluster/agent-channel.js';
+import { queryAgents } from '../cluster/agent-query.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
-import { KubeClient } from '../cluster/kube-client.js';
 import { readNodeIgmp } from '../cluster/node-igmp.js';
+import { readMroutes } from '../cluster/node-mroutes.js';
 import { Aborted, ProbeWorkload, type RunningPod } from '../cluster/probe-workload.js';
+import type { CommandContext, KubeApi, Progress } from '../context.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { formatProbeReport } from '../output/probe-report.js';
-import { startProgress, type Progress } from '../output/progress.js';
-import { queryAgents } from './agent-query.js';
-import type { CommandContext } from './context.js';
-import { readMroutes } from './get-mroute.js';
-import type { ProbeCommandOptions } from './probe-options.js';
+import { startProgress } from '../output/progress.js';
+import { flagsOf } from './command-table.js';
+import { defineCommand } from './define-command.js';
+import { parseProbeFlags, type ProbeCommandOptions } from './probe-options.js';
+
+export const command = defineCommand({
+  flags: flagsOf.probe,
+  parse: ({ flags }) => parseProbeFlags(flags),
+  run: runProbe,
+});
 
 /** How long the teardown waits for the Namespace to be gone. */
 const NAMESPACE_GONE_MS = 120_000;
@@ -58,7 +65,7 @@ export async function runProbe(ctx: CommandContext, opts: ProbeCommandOptions): 
   for (const s of signals) process.on(s, onSignal);
   const timer = setTimeout(() => controller.abort(`the probe did not finish within ${opts.timeoutText}`), opts.timeoutMs);
   const progress = await startProgress(ctx, 'Reading the cluster…', machine);
-  const client = await KubeClient.connect(ctx);
+  const client = await ctx.cluster();
   const workload = new ProbeWorkload(client);
   try {
     const plan = await planProbe(ctx, client, opts);
@@ -103,7 +110,7 @@ export async function runProbe(ctx: CommandContext, opts: ProbeCommandOptions): 
 }
 
 /** Reads the Nodes, agents and encap mode, and builds the plan (every flag checked against them). */
-async function planProbe(ctx: CommandContext, client: KubeClient, opts: ProbeCommandOptions): Promise<ProbePlan & { encapMode: string }> {
+async function planProbe(ctx: CommandContext, client: KubeApi, opts: ProbeCommandOptions): Promise<ProbePlan & { encapMode: string }> {
   const antreaNamespace = ctx.globals.antreaNamespace;
   const [agents, nodes, config] = await Promise.all([discoverAgents(client, antreaNamespace), client.listNodes(), readAntreaConfig(client, antreaNamespace)]);
   const agentConf = (parseYaml(config.data?.['antrea-agent.conf'] ?? '') ?? {}) as { trafficEncapMode?: string };
@@ -128,7 +135,7 @@ async function planProbe(ctx: CommandContext, client: KubeClient, opts: ProbeCom
 
 async function runPhases(
   ctx: CommandContext,
-  client: KubeClient,
+  client: KubeApi,
   workload: ProbeWorkload,
   plan: ProbePlan & { encapMode: string },
   pods: Map<string, RunningPod>,
@@ -136,17 +143,17 @@ async function runPhases(
   progress: Progress,
 ): Promise<PathResult[]> {
   const agents = await discoverAgents(client, ctx.globals.antreaNamespace);
-  const channel = await openChannel(ctx, client);
+  const channels = await openChannels(ctx, client);
   const results: PathResult[] = [];
   for (const [index, phase] of plan.phases.entries()) {
     const label = plan.phases.length > 1 ? `Phase ${index + 1}/${plan.phases.length}: ` : '';
     const nodes = [...new Set([phase.paths[0].from, ...phase.paths.map((p) => p.to)])];
     const involved = agents.filter((a) => nodes.includes(a.node));
-    const before = await observe(ctx, client, channel, involved, plan, phase, 'before');
+    const before = await observe(ctx, channels, involved, plan, phase, 'before');
     progress.update(`${label}${phase.receivers.length} receivers joining ${plan.group}…`);
     const outcome = await runPhase(workload, plan, phase, pods, signal, () => progress.update(`${label}sending ${plan.count} packets to ${plan.group}:${plan.port}…`));
     progress.update(`${label}reading the agents of ${involved.length} Nodes…`);
-    const after = await observe(ctx, client, channel, involved, plan, phase, 'after');
+    const after = await observe(ctx, channels, involved, plan, phase, 'after');
     for (const node of nodes) {
       const b = before.get(node);
       const a = after.get(node);
@@ -219,8 +226,7 @@ const MULTICAST_OFF = /Multicast is not enabled/;
  */
 async function observe(
   ctx: CommandContext,
-  client: KubeClient,
-  channel: AgentChannel,
+  channels: AgentChannels,
   agents: AntreaPod[],
   plan: ProbePlan,
   phase: ProbePhase,
@@ -228,10 +234,11 @@ async function observe(
 ): Promise<Map<string, NodeObservation>> {
   const receiverNodes = new Set(phase.paths.map((p) => p.to));
   const senderNode = phase.paths[0].from;
-  const result = await queryAgents(ctx, client, agents.filter((a) => a.ready), { concurrency: 16, machineFormat: true, what: 'probe evidence' }, async (exec, pod) => {
+  const result = await queryAgents(agents.filter((a) => a.ready), channels, { concurrency: 16, what: 'probe evidence' }, async (agent) => {
+    const { pod, exec } = agent;
     const seen: NodeObservation = {};
     try {
-      const stats = await channel.podMulticastStats(pod, { namespace: plan.namespace }, exec);
+      const stats = await agent.podMulticastStats({ namespace: plan.namespace });
       seen.after = new Map<string, PodCounters>(stats.filter((s) => s.namespace === plan.namespace).map((s) => [s.name, { inbound: s.inbound, outbound: s.outbound }]));
       seen.multicastRunning = true;
     } catch (err) {

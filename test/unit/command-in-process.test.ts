@@ -38,6 +38,11 @@ function fakeCluster(execs: string[][]): KubeApi {
     listPods: async (namespace, selector) => (namespace === 'kube-system' && selector.includes('antrea-agent') ? [agentPod('node-b'), agentPod('node-a')] : []),
     listAllPods: unused,
     listNamespaces: unused,
+    readNamespace: unused,
+    createNamespace: unused,
+    deleteNamespace: unused,
+    createPod: unused,
+    deletePod: unused,
     listNodes: unused,
     requestServiceAccountToken: unused,
     readPodLog: unused,
@@ -109,7 +114,7 @@ describe('a command in-process against a fake cluster', () => {
 describe('the command table', () => {
   it('each runnable command parses exactly the flags the table declares for it', async () => {
     const runnable = [...walkCommands(commandTable)].filter(([, spec]) => spec.load);
-    expect(runnable.length).toBe(12);
+    expect(runnable.length).toBe(14);
     for (const [path, spec] of runnable) {
       const command = await spec.load!();
       expect(command.flags, path.join(' ')).toBe(spec.flags);
