@@ -20,9 +20,10 @@ export type Verdict = 'delivered' | 'lossy' | 'failed' | 'skipped' | 'error';
 /** One run of mcjoin in a probe Pod: what it printed, or why it could not run. */
 export type ProgramRun = { report: McjoinReport; exitCode: number } | { failure: string };
 
+/** podmulticaststats counters: exact 64-bit packet counts. */
 export interface PodCounters {
-  inbound: number;
-  outbound: number;
+  inbound: bigint;
+  outbound: bigint;
 }
 
 /** What was read from one Node's agent around one phase; undefined where a read failed. */
@@ -59,16 +60,16 @@ export interface PathResult {
   verdict: Verdict;
   evidence: string[];
   /** podmulticaststats deltas over the phase (packets), null when unknown or not a Pod of the Pod network. */
-  senderOutbound: number | null;
-  receiverInbound: number | null;
+  senderOutbound: bigint | null;
+  receiverInbound: bigint | null;
 }
 
 const failureOf = (run: ProgramRun) => ('failure' in run ? run.failure : run.report.error ?? `mcjoin exited with code ${run.exitCode} without statistics`);
 
-function delta(node: NodeObservation | undefined, pod: string, key: keyof PodCounters): number | null {
+function delta(node: NodeObservation | undefined, pod: string, key: keyof PodCounters): bigint | null {
   const after = node?.after?.get(pod);
   if (!after) return null;
-  return after[key] - (node?.before?.get(pod)?.[key] ?? 0);
+  return after[key] - (node?.before?.get(pod)?.[key] ?? 0n);
 }
 
 /** Packets of this group mcjoin counted; its Total when it printed no per-group line. */
@@ -114,7 +115,7 @@ export function judgePath(path: PlannedPath, outcome: PhaseOutcome): PathResult 
   return result;
 }
 
-function explain(path: PlannedPath, outcome: PhaseOutcome, receiverRun: ProgramRun, senderOutbound: number | null, receiverInbound: number | null): string[] {
+function explain(path: PlannedPath, outcome: PhaseOutcome, receiverRun: ProgramRun, senderOutbound: bigint | null, receiverInbound: bigint | null): string[] {
   const { group, sender } = outcome;
   const evidence: string[] = [];
   const fromNode = outcome.nodes.get(path.from);

@@ -138,9 +138,9 @@ describe('probe verdicts and evidence', () => {
       ['receiver-k8s-node-3', { node: 'k8s-node-3', hostNetwork: false, run: ok('receiver-v2.9-lossy.txt') }],
     ]),
     nodes: new Map([
-      ['k8s-node-1', { multicastRunning: true, before: new Map(), after: new Map([['sender-k8s-node-1', { inbound: 0, outbound: 10 }], ['receiver-k8s-node-1', { inbound: 10, outbound: 0 }]]), mroutes: [] }],
+      ['k8s-node-1', { multicastRunning: true, before: new Map(), after: new Map([['sender-k8s-node-1', { inbound: 0n, outbound: 10n }], ['receiver-k8s-node-1', { inbound: 10n, outbound: 0n }]]), mroutes: [] }],
       ['k8s-node-2', { multicastRunning: false, igmp: { limit: 20, joined: 20, groups: ['239.1.1.1'] } }],
-      ['k8s-node-3', { multicastRunning: true, before: new Map([['receiver-k8s-node-3', { inbound: 1, outbound: 0 }]]), after: new Map([['receiver-k8s-node-3', { inbound: 8, outbound: 0 }]]), igmp: { limit: 20, joined: 2, groups: ['239.255.77.1'] } }],
+      ['k8s-node-3', { multicastRunning: true, before: new Map([['receiver-k8s-node-3', { inbound: 1n, outbound: 0n }]]), after: new Map([['receiver-k8s-node-3', { inbound: 8n, outbound: 0n }]]), igmp: { limit: 20, joined: 2, groups: ['239.255.77.1'] } }],
     ]),
     ...overrides,
   });
@@ -149,7 +149,7 @@ describe('probe verdicts and evidence', () => {
     const [local, node2, node3] = plan.phases[0].paths.map((p) => judgePath(p, outcome()));
     expect(local).toEqual({
       path: 'local-pods', from: 'k8s-node-1', to: 'k8s-node-1', fromHostNetwork: false, toHostNetwork: false, sender: 'sender-k8s-node-1', receiver: 'receiver-k8s-node-1',
-      sent: 10, received: 10, lossPercent: 0, verdict: 'delivered', evidence: [], senderOutbound: 10, receiverInbound: 10,
+      sent: 10, received: 10, lossPercent: 0, verdict: 'delivered', evidence: [], senderOutbound: 10n, receiverInbound: 10n,
     });
     expect(node2).toMatchObject({ sent: 10, received: 0, lossPercent: 100, verdict: 'failed', receiverInbound: null });
     expect(node2.evidence).toEqual([
@@ -158,7 +158,7 @@ describe('probe verdicts and evidence', () => {
       'k8s-node-2 is at igmp_max_memberships (20 of 20): its agent cannot join 239.255.77.1 on the transport interface',
       'podmulticaststats: sender-k8s-node-1 outbound +10',
     ]);
-    expect(node3).toMatchObject({ received: 7, lossPercent: 30, verdict: 'lossy', receiverInbound: 7 });
+    expect(node3).toMatchObject({ received: 7, lossPercent: 30, verdict: 'lossy', receiverInbound: 7n });
     expect(failingNodes([local, node2, node3])).toEqual(['k8s-node-2', 'k8s-node-3']);
   });
 
