@@ -69,16 +69,62 @@ export function commandContext(io: CliIo, programName: string, globals: GlobalOp
   return { ...run, cluster: () => (client ??= connect(run)) };
 }
 
-function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: () => Command, result: { code: number }): Command {
+/** cobra's wording, which kubectl prints: the typed word, the command path, then close matches. */
+class UnknownCommandError extends UsageError {
+  constructor(typed: string, commandPath: string, candidates: string[]) {
+    const suggestions = suggestionsFor(typed, candidates);
+    super(`unknown command "${typed}" for "${commandPath}"${suggestions.length ? `\n\nDid you mean this?\n${suggestions.map((s) => `\t${s}`).join('\n')}` : ''}`);
+  }
+}
+
+/** cobra's SuggestionsFor: a Levenshtein distance of at most 2 (ignoring case), or a prefix. */
+export function suggestionsFor(typed: string, candidates: string[]): string[] {
+  const lower = typed.toLowerCase();
+  return candidates.filter((name) => levenshtein(lower, name.toLowerCase()) <= 2 || name.toLowerCase().startsWith(lower));
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+const visibleNames = (cmd: Command) => cmd.commands.map((c) => c.name());
+
+/** "help get mroute": the help of that command, or the unknown-command error for the first word that names none. */
+function helpFor(root: Command, programName: string, words: string[]): Command {
+  let target = root;
+  const path = [programName];
+  for (const word of words) {
+    const next = target.commands.find((c) => c.name() === word);
+    if (!next) throw new UnknownCommandError(word, path.join(' '), visibleNames(target));
+    target = next;
+    path.push(word);
+  }
+  return target;
+}
+
+function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: () => Command, result: { code: number }, path: string[] = [programName]): Command {
   const cmd = new Command(spec.name).description(spec.description).summary(spec.summary);
-  for (const arg of spec.args ?? []) cmd.argument(arg.required ? `<${arg.name}>` : `[${arg.name}]`, arg.description);
+  for (const arg of spec.args ?? []) {
+    const name = `${arg.name}${arg.variadic ? '...' : ''}`;
+    cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
+  }
   for (const flag of flagList(spec.flags)) cmd.addOption(toOption(flag));
   if (spec.examples?.length) {
     const examples = spec.examples.map((e) => `  ${e.replace(/^mcastctl/, programName)}`).join('\n');
     cmd.addHelpText('after', `\nExamples:\n${examples}\n${exitCodesHelp()}`);
   }
-  for (const sub of spec.subcommands ?? []) cmd.addCommand(buildCommand(sub, io, programName, root, result));
-  if (spec.load) {
+  for (const sub of spec.subcommands ?? []) cmd.addCommand(buildCommand(sub, io, programName, root, result, [...path, sub.name]));
+  if (spec.name === 'help' && path.length === 2) {
+    cmd.action((_words: unknown, _opts: unknown, self: Command) => {
+      helpFor(root(), programName, self.args).outputHelp();
+    });
+  } else if (spec.load) {
     const load = spec.load;
     cmd.action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
@@ -88,9 +134,11 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
       result.code = await command.execute(ctx, args, flagValues(self, spec.flags ?? {}));
     });
   } else if (spec.subcommands?.length) {
+    // A word that names no subcommand reaches this action (not commander's "too many arguments").
+    cmd.allowExcessArguments(true);
     cmd.action((_opts: unknown, self: Command) => {
       const typed = self.args[0];
-      if (typed !== undefined) throw new UsageError(`unknown command "${typed}" for "${programName} ${spec.name}"`);
+      if (typed !== undefined) throw new UnknownCommandError(typed, path.join(' '), visibleNames(self));
       self.outputHelp();
     });
   }
@@ -110,6 +158,7 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   let program!: Command;
   program = buildCommand(commandTable, io, programName, () => program, result);
   program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
+  program.helpCommand(false);
   for (const flag of flagList(globalFlags)) program.addOption(toOption(flag));
   program.addHelpText('after', exitCodesHelp());
   program.showSuggestionAfterError(true);
@@ -132,7 +181,7 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
       io.stderr.write(`error: ${message}\nSee '${programName} --help' for usage.\n`);
       return ExitCode.USAGE;
     }
-    io.stderr.write(`${errorLine(err)}\n`);
+    io.stderr.write(err instanceof UnknownCommandError ? `error: ${err.message}\n` : `${errorLine(err)}\n`);
     if (err instanceof CliError) return err.exitCode;
     if (io.env.MCASTCTL_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
     return ExitCode.ERROR;

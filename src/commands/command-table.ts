@@ -21,6 +21,8 @@ export interface ArgSpec {
   name: string;
   description: string;
   required: boolean;
+  /** Takes every remaining word. */
+  variadic?: boolean;
   completes?: Completes;
 }
 
@@ -115,6 +117,10 @@ export const flagsOf = {
     output: defaultedFlag('-o, --output <format>', 'Output format: table, json or yaml.', 'table', { completes: OUTPUT_FORMATS }),
   },
   probeCleanup: {},
+  version: {
+    client: booleanFlag('--client', 'Print the client version only; do not contact the cluster.'),
+    output: valueFlag('-o, --output <format>', 'Output format: json or yaml (default: text).', { completes: ['json', 'yaml'] }),
+  },
   multicastSwitch: {
     ...writeFlags,
     interfaces: valueFlag('--interfaces <names>', 'Set multicast.multicastInterfaces (comma-separated; v1.7+).'),
@@ -309,6 +315,23 @@ export const commandTable: CommandSpec = {
       flags: flagsOf.completion,
       examples: ['mcastctl completion bash > /etc/bash_completion.d/mcastctl', 'source <(mcastctl completion zsh)', 'mcastctl completion fish | source'],
       load: async () => (await import('./completion.js')).command,
+    },
+    {
+      name: 'version',
+      summary: 'Print the client version and the Antrea versions running in the cluster',
+      description:
+        'Prints mcastctl\'s version, then the Antrea versions the cluster runs: the controller\'s (AntreaControllerInfo, ' +
+        'else its image tag) and the agents\' (AntreaAgentInfo of every Node, else the agent image tag), each distinct ' +
+        'agent version with the Nodes that run it. With --client, the cluster is not contacted.',
+      flags: flagsOf.version,
+      examples: ['mcastctl version', 'mcastctl version --client', 'mcastctl version -o json'],
+      load: async () => (await import('./version.js')).command,
+    },
+    {
+      name: 'help',
+      summary: 'Help about any command',
+      description: 'Prints the help of a command: "mcastctl help get mroute" is "mcastctl get mroute --help".',
+      args: [{ name: 'COMMAND', description: 'The command path, e.g. "get mroute".', required: false, variadic: true, completes: 'commands' }],
     },
     {
       name: 'multicast',

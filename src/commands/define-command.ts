@@ -6,7 +6,8 @@
  */
 import type { CommandContext } from '../context.js';
 
-export type Completes = 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | readonly string[];
+/** What a shell completes: names from the cluster or kubeconfig, files, command names, or a fixed list. */
+export type Completes = 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | 'commands' | readonly string[];
 
 /** One flag. T is the raw value commander hands over (a phantom type: never set at run time). */
 export interface FlagSpec<T = unknown> {

@@ -114,7 +114,7 @@ describe('a command in-process against a fake cluster', () => {
 describe('the command table', () => {
   it('each runnable command parses exactly the flags the table declares for it', async () => {
     const runnable = [...walkCommands(commandTable)].filter(([, spec]) => spec.load);
-    expect(runnable.length).toBe(14);
+    expect(runnable.length).toBe(15);
     for (const [path, spec] of runnable) {
       const command = await spec.load!();
       expect(command.flags, path.join(' ')).toBe(spec.flags);

@@ -1,0 +1,99 @@
+// kubectl's habits at the edges: unknown commands, help, version, and a reader that goes away.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MCASTCTL, mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+
+let sim: RunningSim;
+beforeAll(async () => {
+  sim = await startSim('default');
+});
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe('unknown commands, in cobra\'s words', () => {
+  it('a mistyped command names itself and suggests the closest one (exit 2)', async () => {
+    expect(await mcastctl(undefined, ['gte'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: unknown command "gte" for "mcastctl"\n\nDid you mean this?\n\tget\n',
+    });
+  });
+
+  it('below a command group, the path names the group', async () => {
+    expect(await mcastctl(undefined, ['get', 'mroutes'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: unknown command "mroutes" for "mcastctl get"\n\nDid you mean this?\n\tmroute\n',
+    });
+    expect(await mcastctl(undefined, ['get', 'zzz'])).toEqual({ code: 2, stdout: '', stderr: 'error: unknown command "zzz" for "mcastctl get"\n' });
+  });
+});
+
+describe('help <command>', () => {
+  it('prints exactly what <command> --help prints', async () => {
+    const viaHelp = await mcastctl(undefined, ['help', 'get', 'mroute']);
+    const viaFlag = await mcastctl(undefined, ['get', 'mroute', '--help']);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout.split('\n')[0]).toBe('Usage: mcastctl get mroute [options]');
+    expect(viaHelp).toEqual(viaFlag);
+    expect((await mcastctl(undefined, ['help'])).stdout).toBe((await mcastctl(undefined, ['--help'])).stdout);
+  });
+
+  it('an unknown topic is the unknown-command error', async () => {
+    expect(await mcastctl(undefined, ['help', 'get', 'mrout'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: unknown command "mrout" for "mcastctl get"\n\nDid you mean this?\n\tmroute\n',
+    });
+  });
+});
+
+describe('version', () => {
+  it('prints the client version and the Antrea versions the simulated cluster reports', async () => {
+    expect(await mcastctl(sim, ['version'])).toEqual({
+      code: 0,
+      stdout: 'Client Version: v0.1.0\nAntrea Controller Version: v2.7.0\nAntrea Agent Version: v2.7.0\n',
+      stderr: '',
+    });
+  });
+
+  it('-o json names each agent version with its Nodes', async () => {
+    const result = await mcastctl(sim, ['version', '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      clientVersion: { version: 'v0.1.0', nodeVersion: process.version, platform: `${process.platform}/${process.arch}` },
+      antreaVersion: {
+        controller: { version: 'v2.7.0', source: 'image' },
+        agents: [{ version: 'v2.7.0', source: 'AntreaAgentInfo', nodes: ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'] }],
+      },
+    });
+  });
+
+  it('--client never reads a kubeconfig', async () => {
+    expect(await mcastctl(undefined, ['version', '--client'], { KUBECONFIG: '/nonexistent/kubeconfig' })).toEqual({ code: 0, stdout: 'Client Version: v0.1.0\n', stderr: '' });
+  });
+});
+
+describe('a closed pipe', () => {
+  /** Runs mcastctl with a stdout whose reader is gone before mcastctl writes (as `| head -c0`). */
+  function withClosedStdout(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [MCASTCTL, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  }
+
+  it('--help ends quietly with exit 0, no stack trace', async () => {
+    expect(await withClosedStdout(['--help'])).toEqual({ code: 0, stderr: '' });
+    expect(await withClosedStdout(['get', '-h'])).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('-o json of a read command ends quietly with exit 0', async () => {
+    expect(await withClosedStdout(['get', 'mroute', '-o', 'json'], { KUBECONFIG: sim.kubeconfig })).toEqual({ code: 0, stderr: '' });
+  });
+});
