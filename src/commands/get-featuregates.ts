@@ -2,12 +2,14 @@ import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
 import { controllerFeatureGates, inAgentPod, localAgentChannel, openChannels } from '../cluster/agent-channel.js';
 import { discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import { detectAntreaVersion } from '../cluster/antrea-version.js';
+import { parseRelease } from '../antrea/featuregate-catalogue.js';
 import type { NodeFailure } from '../cluster/agent-exec.js';
 import type { CommandContext, KubeApi } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
-import { printGateSections, printVerbatim, renderGateSections } from '../output/featuregates-table.js';
+import { byName, gateLayoutFor, gateLayoutOf, printGateSections, printVerbatim, renderGateSections, type GateLayout, type GateSection } from '../output/featuregates-table.js';
 import { API_VERSION, parseOutputFormat, printStructured } from '../output/structured.js';
 import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
@@ -51,8 +53,9 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     }
     for (const w of answer.warnings) warn(ctx, `${pod.node}: ${w}`);
     if (format === 'table') {
-      // antctl's own bytes when antctl answered; its layout when the agent API did.
-      printVerbatim(ctx, answer.text ?? renderGateSections([{ title: SECTION_TITLES.agent, featureGates: answer.gates }], await paintFor(ctx, ctx.stdout)));
+      // antctl's own bytes when antctl answered; the layout of the agent's release when its API did.
+      const text = answer.text ?? renderGateSections([{ title: SECTION_TITLES.agent, featureGates: answer.gates }], await paintFor(ctx, ctx.stdout), await releaseLayout(client, namespace, pod.node));
+      printVerbatim(ctx, text);
     } else {
       printStructured(ctx, format, { apiVersion: API_VERSION, kind: 'NodeFeatureGates', node: pod.node, pod: pod.name, featureGates: answer.gates });
     }
@@ -71,17 +74,24 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   if (nodes.length > 0 || 'featureGates' in controller) {
     const summary = summariseAgentGates(nodes);
     const controllerGates = 'featureGates' in controller ? controller.featureGates : undefined;
+    const windowsGates = 'featureGates' in controller ? controller.agentWindows : undefined;
     if (format === 'table') {
-      const sections = [];
+      // antctl's sections and order: agents, Windows agents (the controller's view, v1.14+), controller.
+      const sections: GateSection[] = [];
       if (nodes.length > 0) sections.push({ title: SECTION_TITLES.agent, featureGates: summary.featureGates, divergences: summary.divergences });
-      if (controllerGates) sections.push({ title: SECTION_TITLES.controller, featureGates: controllerGates });
-      printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout));
+      if (windowsGates) sections.push({ title: SECTION_TITLES.agentWindows, featureGates: byName(windowsGates) });
+      if (controllerGates) sections.push({ title: SECTION_TITLES.controller, featureGates: byName(controllerGates) });
+      const layout = await releaseLayout(client, namespace, undefined, agentResult.answers.map((a) => a.value.text ?? ''));
+      printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout), layout);
     } else {
       printStructured(ctx, format, {
         apiVersion: API_VERSION,
         kind: 'FeatureGateReport',
         agents: [...nodes].sort((a, b) => a.node.localeCompare(b.node)),
-        controller: 'featureGates' in controller ? { pod: controller.pod, featureGates: controller.featureGates } : null,
+        controller:
+          'featureGates' in controller
+            ? { pod: controller.pod, featureGates: controller.featureGates, ...(controller.agentWindows ? { windowsAgentFeatureGates: controller.agentWindows } : {}) }
+            : null,
         divergences: summary.divergences,
         failures: [...failures].sort((a, b) => a.who.localeCompare(b.who)).map((f) => ({ node: f.who, reason: f.reason })),
       });
@@ -105,13 +115,42 @@ async function runInAgentPod(ctx: CommandContext, format: Format): Promise<numbe
   return ExitCode.OK;
 }
 
-type ControllerGates = { pod: string; featureGates: FeatureGate[] } | { failure: NodeFailure };
+/**
+ * The table layout of the release the agents run (antctl's own, see GateLayout): the release of the
+ * Node's AntreaAgentInfo for one Node, else the cluster's agent release, else the layout of what
+ * antctl printed, else v1.14+.
+ */
+async function releaseLayout(client: KubeApi, namespace: string, node?: string, captured: string[] = []): Promise<GateLayout> {
+  if (node !== undefined) {
+    try {
+      const version = parseRelease((await client.getClusterObject<{ version?: string }>('crd.antrea.io', 'v1beta1', 'antreaagentinfos', node)).version ?? '');
+      if (version) return gateLayoutFor(version);
+    } catch {
+      // No AntreaAgentInfo for this Node: the cluster's release decides.
+    }
+  }
+  try {
+    return gateLayoutFor((await detectAntreaVersion(client, namespace)).version);
+  } catch {
+    for (const text of captured) {
+      const layout = gateLayoutOf(text);
+      if (layout) return layout;
+    }
+    return 'v1.14';
+  }
+}
 
-/** The controller prints its own section (and an agent section computed from the ConfigMap, not used here). */
+type ControllerGates = { pod: string; featureGates: FeatureGate[]; agentWindows?: FeatureGate[] } | { failure: NodeFailure };
+
+/**
+ * The controller prints its own section, the Windows agents' section (v1.14+, from the newest
+ * antrea-windows-config ConfigMap) and an agent section computed from the ConfigMap (not used here).
+ */
 async function readControllerGates(client: KubeApi, namespace: string, pod: AntreaPod | undefined, deadlineMs: number): Promise<ControllerGates> {
   if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
   try {
-    return { pod: pod.name, featureGates: (await controllerFeatureGates(client, pod, deadlineMs)).controller! };
+    const sections = await controllerFeatureGates(client, pod, deadlineMs);
+    return { pod: pod.name, featureGates: sections.controller!, ...(sections.agentWindows ? { agentWindows: sections.agentWindows } : {}) };
   } catch (err) {
     if (err instanceof CliError) throw err;
     return { failure: { who: `antrea-controller (${pod.name})`, reason: (err as Error).message } };

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { formatPodList, type MulticastGroup } from '../antrea/multicast-groups.js';
 import { getMulticastGroup, listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { flagsOf } from './command-table.js';
@@ -26,6 +26,19 @@ export interface MulticastGroupsOptions {
   noHeaders: boolean;
 }
 
+/**
+ * antrea-controller answers GET multicastgroups/G with an empty MulticastGroup (no error) when its
+ * Multicast gate is off, and before v1.14 also when its NetworkPolicyStats gate is off
+ * (pkg/apiserver/registry/stats/multicastgroup/rest.go Get, v1.7.0–v1.13 and v1.14+).
+ */
+function statsGateOff(group: string, programName: string): CliError {
+  return new CliError(
+    `multicast group "${group}": the antrea-controller answered with an empty MulticastGroup, which it does when its ` +
+      `NetworkPolicyStats or Multicast feature gate is off; turn them on with "${programName} featuregate set NetworkPolicyStats=true" ` +
+      `and "${programName} featuregate set Multicast=true" (see "${programName} get featuregates")`,
+  );
+}
+
 export const command = defineCommand({
   flags: flagsOf.getMulticastgroups,
   parse({ args, flags }): MulticastGroupsOptions {
@@ -36,6 +49,7 @@ export const command = defineCommand({
   async run(ctx, opts) {
     const client = await ctx.cluster();
     const groups = opts.group !== undefined ? [await getMulticastGroup(client, opts.group)] : await listMulticastGroups(client);
+    if (opts.group !== undefined && groups[0].group === '') throw statsGateOff(opts.group, ctx.programName);
     groups.sort((a, b) => a.group.localeCompare(b.group, 'en', { numeric: true }));
     for (const g of groups) g.pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
     if (opts.format.type !== 'table') await resolveMemberNodes(client, groups);

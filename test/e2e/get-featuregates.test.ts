@@ -123,16 +123,29 @@ describe('mcastctl get featuregates', () => {
     expect(doc.failures).toEqual([]);
   });
 
-  it('parses the fixed v1.9 layout into the same table layout as v2.x', async () => {
+  it('prints the merged table in the layout of antctl v1.9, the release the agents run', async () => {
     sim = await startSim('antrea-v1.9');
     const r = await mcastctl(sim, ['get', 'featuregates']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
-      'Antrea Agent Feature Gates',
-      'FEATUREGATE            STATUS       VERSION',
-      'AntreaIPAM             Disabled     ALPHA',
-    ]);
-    expect(r.stdout).toContain('\nMulticast              Enabled      ALPHA\n');
+    // "%-25s%-15s%-10s\n", fmt.Println after each section: a blank line after every section, the last too.
+    expect(r.stdout.startsWith('Antrea Agent Feature Gates\nFEATUREGATE              STATUS         VERSION   \nAntreaIPAM               Disabled       ALPHA     \n')).toBe(true);
+    expect(r.stdout).toContain('\nMulticast                Enabled        ALPHA     \n');
+    expect(r.stdout).toContain('\nTrafficControl           Disabled       ALPHA     \n\nAntrea Controller Feature Gates\nFEATUREGATE              STATUS         VERSION   \n');
+    // Controller rows sorted as the agent rows are.
+    expect(r.stdout.endsWith('NodeIPAM                 Disabled       ALPHA     \nServiceExternalIP        Disabled       ALPHA     \nTraceflow                Enabled        BETA      \n\n')).toBe(true);
+  });
+
+  it('--transport api --node prints the agent in its release\'s layout, as antctl there does', async () => {
+    sim = await startSim('agent-api', (s) => {
+      s.antreaVersion = 'v1.9.0';
+      s.config = { agent: { 'featureGates.Multicast': true } };
+    });
+    const r = await mcastctl(sim, ['--transport', 'api', '--insecure-skip-tls-verify', 'get', 'featuregates', '--node', 'api-node-1']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['Antrea Agent Feature Gates', 'FEATUREGATE              STATUS         VERSION   ', 'AntreaPolicy             Enabled        BETA      ']);
+    expect(lines.slice(1, -2).every((l) => l.length === 50)).toBe(true);
+    expect(r.stdout.endsWith('\n\n')).toBe(true);
   });
 
   it('-o yaml carries the same document as -o json', async () => {

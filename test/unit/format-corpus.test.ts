@@ -1,30 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseFeatureGates } from '../../src/antrea/featuregates-parser.js';
+import { parseFeatureGates, SECTION_TITLES } from '../../src/antrea/featuregates-parser.js';
 import { parseProcNetIgmp } from '../../src/antrea/igmp-parser.js';
 import { parseIpMrouteJson, parseIpMrouteText, parseProcMroute, type MrouteEntry } from '../../src/antrea/mroute-parser.js';
+import { corpus, corpusText, type CorpusEntry } from '../helpers/format-corpus.js';
 import { parsePodMulticastStatsJson } from '../../src/antrea/podmulticaststats-parser.js';
-
-/** The format corpus: one file per (tool, version, variant), see test/fixtures/formats/corpus.json. */
-export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'formats');
-
-export interface CorpusEntry {
-  file: string;
-  tool: string;
-  version: string;
-  variant: string;
-  argv: string[] | null;
-  parser: 'ip-mroute-text' | 'ip-mroute-json' | 'proc-mroute' | 'proc-igmp' | 'antctl-featuregates' | 'podmulticaststats-json' | 'none';
-  provenance: string;
-  jsonOption?: 'unknown-option' | 'text' | 'json';
-  exitCode?: number;
-  expect?: unknown;
-}
-
-export const corpus: CorpusEntry[] = JSON.parse(readFileSync(join(CORPUS_DIR, 'corpus.json'), 'utf8')) as CorpusEntry[];
-export const corpusText = (entry: CorpusEntry) => readFileSync(join(CORPUS_DIR, entry.file), 'utf8');
+import { parseRelease } from '../../src/antrea/featuregate-catalogue.js';
+import { gateLayoutFor, gateLayoutOf, renderGateSections } from '../../src/output/featuregates-table.js';
 
 /** Counters as decimal strings, as corpus.json records them (JSON has no bigint). */
 export function plainRoutes(entries: MrouteEntry[]) {
@@ -66,5 +47,20 @@ describe('format corpus', () => {
 
   it.each(corpus.filter((e) => e.parser !== 'none').map((e) => [e.file, e] as const))('%s is read exactly', (_file, entry) => {
     expect(parsed(entry, corpusText(entry))).toEqual(entry.expect);
+  });
+});
+
+describe('antctl featuregates layouts', () => {
+  const plain = { warn: (t: string) => t, bad: (t: string) => t, good: (t: string) => t };
+  const files = corpus.filter((e) => e.parser === 'antctl-featuregates');
+  it.each(files.map((e) => [e.file, e] as const))('%s is rendered back byte for byte in its release\'s layout', (_file, entry) => {
+    const text = corpusText(entry);
+    const parsed = parseFeatureGates(text);
+    const sections = (['agent', 'agentWindows', 'controller'] as const)
+      .filter((k) => parsed[k])
+      .map((k) => ({ title: SECTION_TITLES[k], featureGates: parsed[k]! }));
+    const layout = gateLayoutFor(parseRelease(entry.version)!);
+    expect(gateLayoutOf(text)).toBe(layout);
+    expect(renderGateSections(sections, plain, layout)).toBe(text);
   });
 });
