@@ -59,7 +59,7 @@ function cluster(agent: Image, options: { controller?: Image; antreaVersion?: st
     listAllPods: unused, listNamespaces: unused, listNodes: unused, requestServiceAccountToken: unused, readPodLog: unused, readPod: unused,
     readConfigMap: unused, createConfigMap: unused, replaceConfigMap: unused, mergePatchConfigMap: unused, readDaemonSet: unused, readDeployment: unused,
     patchWorkload: unused, createDaemonSet: unused, replaceDaemonSet: unused, hasCrd: unused, getNamespacedObject: unused, createNamespacedObject: unused,
-    mergePatchNamespacedObject: unused,
+    mergePatchNamespacedObject: unused, readNamespace: unused, createNamespace: unused, deleteNamespace: unused, createPod: unused, deletePod: unused,
   } as KubeApi;
 }
 
