@@ -10,11 +10,14 @@ import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node
 
 export type ConfValue = boolean | number | string | Array<number | string>;
 
-export interface ConfEdit {
-  /** e.g. ["featureGates", "Multicast"] or ["multicast", "enable"]. */
-  path: string[];
-  value: ConfValue;
-}
+/** Sets `path` to `value`, or, with `remove`, deletes the key at `path` with its value's lines. */
+export type ConfEdit =
+  | {
+      /** e.g. ["featureGates", "Multicast"] or ["multicast", "enable"]. */
+      path: string[];
+      value: ConfValue;
+    }
+  | { path: string[]; remove: true };
 
 export class ConfEditError extends Error {
   constructor(message: string) {
@@ -113,7 +116,32 @@ function insertKey(text: string, doc: Document, parentPath: string[], key: strin
   return `${text.slice(0, insertAt)}\n${line}${text.slice(insertAt)}`;
 }
 
+/** Where a node's text ends: a block collection ends with its last item, not the blank lines after it. */
+function nodeEnd(node: Node | null | undefined, fallback: number): number {
+  if (!node) return fallback;
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last = node.items[node.items.length - 1] as Node | Pair<Node, Node | null>;
+    return isPair(last) ? nodeEnd(last.value as Node | null, (last.key as Node).range![1]) : nodeEnd(last, fallback);
+  }
+  return node.range ? node.range[1] : fallback;
+}
+
+/** Deletes the lines of `path`'s key and value; nothing else moves. */
+function removeKey(text: string, path: string[]): string {
+  const found = findPair(parse(text), path);
+  if (!found) return text;
+  const { pair } = found;
+  const keyStart = pair.key.range![0];
+  const start = lineStart(text, keyStart);
+  if (text.slice(start, keyStart).trim() !== '') throw new ConfEditError(`cannot remove ${path.join('.')}: it shares its line with other content`);
+  const end = lineEnd(text, nodeEnd(pair.value, pair.key.range![1]) - 1);
+  const next = `${text.slice(0, start)}${text.slice(Math.min(end + 1, text.length))}`;
+  if (parse(next).hasIn(path)) throw new ConfEditError(`removing ${path.join('.')} did not take`);
+  return next;
+}
+
 function applyOne(text: string, edit: ConfEdit): string {
+  if ('remove' in edit) return removeKey(text, edit.path);
   const doc = parse(text);
   const found = findPair(doc, edit.path);
   const next = found ? replaceExisting(text, found.pair, edit.value) : insertKey(text, doc, edit.path.slice(0, -1), edit.path[edit.path.length - 1], edit.value);
@@ -129,7 +157,7 @@ function applyOne(text: string, edit: ConfEdit): string {
 export function editConf(text: string, edits: ConfEdit[]): string {
   let current = text;
   for (const edit of edits) {
-    if (isDeepStrictEqual(readConfValue(current, edit.path), edit.value)) continue;
+    if ('remove' in edit ? !parse(current).hasIn(edit.path) : isDeepStrictEqual(readConfValue(current, edit.path), edit.value)) continue;
     current = applyOne(current, edit);
   }
   return current;
