@@ -83,7 +83,7 @@ export interface KubeApi {
   deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void>;
   listNodes(labelSelector?: string): Promise<V1Node[]>;
   requestServiceAccountToken(namespace: string, name: string, seconds: number): Promise<string>;
-  readPodLog(namespace: string, name: string, container: string, tailLines: number): Promise<string>;
+  readPodLog(namespace: string, name: string, container: string, tailLines: number, previous?: boolean): Promise<string>;
   readPod(namespace: string, name: string): Promise<V1Pod>;
   listClusterObjects<T>(group: string, version: string, plural: string): Promise<T[]>;
   getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T>;

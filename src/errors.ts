@@ -16,6 +16,14 @@ export const ExitCode = {
   UNREACHABLE: 5,
   /** mcastctl doctor: at least one check FAILed. */
   CHECK_FAILED: 6,
+  /** mcastctl doctor: no check FAILed, but at least one had no evidence (UNKNOWN). */
+  CHECK_UNKNOWN: 7,
+  /** A write refused before anything was written: the agents of the running Antrea release would reject the edited config, or do not support it. */
+  REFUSED: 8,
+  /** Nothing to write, but agents do not run what the ConfigMap says and --no-restart was given: a restart is due. */
+  RESTART_DUE: 9,
+  /** --wait saw the restarted agents crash-loop: the change was rolled back (or left in place with --no-rollback). */
+  ROLLED_BACK: 10,
   /** mcastctl probe: at least one multicast path did not deliver every packet (the Nodes are named on stderr). */
   PROBE_FAILED: 11,
 } as const;
@@ -30,6 +38,10 @@ export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
   [ExitCode.AUTH, 'unauthorized or forbidden'],
   [ExitCode.UNREACHABLE, 'API server unreachable or timed out'],
   [ExitCode.CHECK_FAILED, 'doctor: at least one check failed'],
+  [ExitCode.CHECK_UNKNOWN, 'doctor: no check failed, but at least one is UNKNOWN (no agent answered for it)'],
+  [ExitCode.REFUSED, 'refused before writing: the running Antrea release\'s agents would reject or not support the edited config'],
+  [ExitCode.RESTART_DUE, 'the ConfigMap already says so, but agents run something else and --no-restart was given'],
+  [ExitCode.ROLLED_BACK, '--wait saw the agents crash-loop after the change: it was rolled back (or left, with --no-rollback)'],
   [ExitCode.PROBE_FAILED, 'probe: multicast was not delivered on at least one path'],
 ];
 

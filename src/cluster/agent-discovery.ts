@@ -15,6 +15,16 @@ export interface AntreaPod {
   restarts?: number;
   /** Why the Pod cannot be asked anything, when it cannot. */
   notReadyReason?: string;
+  /**
+   * The Node's OS as the Pod's nodeSelector says: upstream's antrea-agent-windows DaemonSet
+   * (build/yamls/antrea-windows.yml) selects kubernetes.io/os: windows and carries the same labels.
+   */
+  os?: 'linux' | 'windows';
+}
+
+/** Whether a Pod was made for a Windows Node (its nodeSelector), not a multicast agent. */
+export function isWindowsPod(pod: V1Pod): boolean {
+  return pod.spec?.nodeSelector?.['kubernetes.io/os'] === 'windows';
 }
 
 function describe(pod: V1Pod): AntreaPod {
@@ -28,6 +38,7 @@ function describe(pod: V1Pod): AntreaPod {
     ready: ready && phase === 'Running',
     restarts: (pod.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
     notReadyReason: ready && phase === 'Running' ? undefined : `agent Pod ${pod.metadata?.name} is not ready (${waiting ?? phase})`,
+    os: isWindowsPod(pod) ? 'windows' : 'linux',
   };
 }
 

@@ -169,9 +169,9 @@ export class KubeClient implements KubeApi {
     return token;
   }
 
-  /** The last lines a container logged. */
-  async readPodLog(namespace: string, name: string, container: string, tailLines: number): Promise<string> {
-    return this.call((options) => this.core.readNamespacedPodLog({ name, namespace, container, tailLines }, options));
+  /** The last lines a container logged; with `previous`, those of its previous (terminated) instance. */
+  async readPodLog(namespace: string, name: string, container: string, tailLines: number, previous = false): Promise<string> {
+    return this.call((options) => this.core.readNamespacedPodLog({ name, namespace, container, tailLines, ...(previous ? { previous: true } : {}) }, options));
   }
 
   async readPod(namespace: string, name: string): Promise<V1Pod> {

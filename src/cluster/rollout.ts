@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js';
+import { findCrashingAgents, type CrashingAgent, type RestartBaseline } from './agent-crash.js';
 import { discoverAgents } from './agent-discovery.js';
 import type { KubeApi } from '../context.js';
 
@@ -16,11 +17,20 @@ export async function rolloutRestart(client: KubeApi, kind: 'daemonset' | 'deplo
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the agent DaemonSet rolled out and every agent Pod is ready, at most timeoutMs. */
-export async function waitForAgents(client: KubeApi, namespace: string, timeoutMs: number, pollMs = 500): Promise<void> {
+/**
+ * Waits until the agent DaemonSet rolled out and every agent Pod is ready, at most timeoutMs.
+ * With a baseline of restart counts, stops as soon as an agent exits instead of starting
+ * (agent-crash.ts) and returns the crash-looping agents with their fatal log lines; returns []
+ * when every agent is ready. Throws a CliError when the time is up.
+ */
+export async function waitForAgents(client: KubeApi, namespace: string, timeoutMs: number, pollMs = 500, baseline?: RestartBaseline): Promise<CrashingAgent[]> {
   const deadline = Date.now() + timeoutMs;
   let state = 'no status yet';
   while (Date.now() < deadline) {
+    if (baseline) {
+      const crashing = await findCrashingAgents(client, namespace, baseline);
+      if (crashing.length > 0) return crashing;
+    }
     const ds = await client.readDaemonSet(namespace, AGENT_DAEMONSET);
     const s = ds.status;
     const desired = s?.desiredNumberScheduled ?? 0;
@@ -28,7 +38,7 @@ export async function waitForAgents(client: KubeApi, namespace: string, timeoutM
     state = `${s?.updatedNumberScheduled ?? 0} of ${desired} updated, ${s?.numberAvailable ?? 0} available`;
     if (rolled) {
       const agents = await discoverAgents(client, namespace);
-      if (agents.every((a) => a.ready)) return;
+      if (agents.every((a) => a.ready)) return [];
       state = `${agents.filter((a) => !a.ready).length} agent Pods not ready`;
     }
     await sleep(pollMs);

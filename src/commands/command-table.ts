@@ -63,7 +63,8 @@ const writeFlags = {
   restart: booleanFlag('--restart', 'Rollout-restart the agents (and the controller when its config changed) so the change takes effect (default).'),
   // commander keeps one value for --restart and --no-restart: `restart` is false after --no-restart.
   noRestart: booleanFlag('--no-restart', 'Only change the ConfigMap; restart later.'),
-  wait: booleanFlag('--wait', 'Wait until the restarted agents are ready, then verify the new state on every Node.'),
+  wait: booleanFlag('--wait', 'Wait until the restarted agents are ready, then verify the new state on every Node; agents that crash-loop get the previous config back.'),
+  rollback: negatedFlag('--no-rollback', 'With --wait: report agents that crash-loop after the change, but leave the change in place.'),
   timeout: defaultedFlag('--timeout <duration>', 'How long --wait waits for the rollout.', '5m'),
   antreaVersion: valueFlag('--antrea-version <version>', 'The Antrea version to write for, instead of the one the agents report.'),
   ...concurrencyFlag,

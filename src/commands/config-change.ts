@@ -5,7 +5,9 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { ReleaseVersion } from '../antrea/featuregate-catalogue.js';
-import { applyPlan, CONTROLLER_CONF, type ConfData, type Plan } from '../antrea/multicast-plan.js';
+import { applyPlan, CONTROLLER_CONF, planRelocations, preflight, type ConfData, type Plan } from '../antrea/multicast-plan.js';
+import { describeFinding, releaseProfile, type Finding } from '../antrea/release.js';
+import { restartBaseline, type CrashingAgent } from '../cluster/agent-crash.js';
 import { execChannels, type AgentChannel } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import { ANTREA_CONFIG, BACKUP_CONFIG, readAntreaConfig, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
@@ -23,6 +25,8 @@ export interface WriteOptions {
   dryRun: boolean;
   restart: boolean;
   wait: boolean;
+  /** False with --no-rollback: a crash loop seen by --wait is reported but not undone. */
+  rollback: boolean;
   /** How long --wait waits for the rollout, in milliseconds. */
   timeoutMs: number;
   concurrency: number;
@@ -35,6 +39,7 @@ interface WriteFlagValues {
   dryRun: boolean | undefined;
   restart: boolean | undefined;
   wait: boolean | undefined;
+  rollback?: boolean | undefined;
   timeout: string;
   concurrency: string;
   antreaVersion?: string | undefined;
@@ -45,6 +50,7 @@ export function parseWriteOptions(flags: WriteFlagValues): WriteOptions {
     dryRun: flags.dryRun === true,
     restart: flags.restart !== false,
     wait: flags.wait === true,
+    rollback: flags.rollback !== false,
     timeoutMs: parseTimeout(flags.timeout),
     concurrency: parseConcurrency(flags.concurrency),
     antreaVersion: flags.antreaVersion,
@@ -61,6 +67,67 @@ export function unifiedDiff(before: ConfigData, after: ConfigData): string {
     .join('');
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The Linux agents: Windows agents (same labels, another DaemonSet) run no multicast and are left alone. */
+async function linuxAgents(client: KubeApi, namespace: string) {
+  return (await selectAgents(client, namespace)).filter((a) => a.os !== 'windows');
+}
+
+/**
+ * The ready Linux agents where `check` finds something other than what was asked. Agents that
+ * could not be asked are named in a warning, not counted.
+ */
+async function agentsNotRunning(ctx: CommandContext, client: KubeApi, options: WriteOptions, check: NodeCheck): Promise<Array<{ node: string; reason: string }>> {
+  const agents = await linuxAgents(client, ctx.globals.antreaNamespace);
+  const result = await askAgents(ctx, agents.filter((a) => a.ready), execChannels(client, ctx.globals.nodeTimeoutMs), { concurrency: options.concurrency, machineFormat: true, what: 'what the agents run' }, check);
+  const unasked = [...agents.filter((a) => !a.ready).map((a) => `${a.node} (${a.notReadyReason ?? 'not ready'})`), ...result.failures.map((f) => `${f.who} (${f.reason})`)];
+  if (unasked.length > 0) warn(ctx, `could not ask ${plural(unasked.length, 'agent')} what they run: ${unasked.sort().join(', ')}`);
+  return result.answers.filter((a) => a.value !== undefined).map((a) => ({ node: a.pod.node, reason: a.value! })).sort((a, b) => a.node.localeCompare(b.node));
+}
+
+async function restartAll(client: KubeApi, namespace: string, controllerToo: boolean, out: (line: string) => void): Promise<void> {
+  const targets: Array<['daemonset' | 'deployment', string]> = [['daemonset', AGENT_DAEMONSET]];
+  if (controllerToo) targets.push(['deployment', CONTROLLER_DEPLOYMENT]);
+  for (const [kind, name] of targets) {
+    try {
+      await rolloutRestart(client, kind, namespace, name, new Date());
+      out(`${kind}.apps/${name} restarted`);
+    } catch (err) {
+      throw new CliError(
+        `the ConfigMap was changed, but restarting ${kind}/${name} failed (${(err as Error).message}); the change takes effect only after: kubectl -n ${namespace} rollout restart ${kind}/${name}`,
+      );
+    }
+  }
+}
+
+/**
+ * The agents crash-looped with the new config: name each Node with its fatal log line, then,
+ * unless --no-rollback, write back the data this change replaced (only the keys it changed, with
+ * resourceVersion), restart, and wait for the agents to be ready again. Returns ROLLED_BACK.
+ */
+async function undoCrashLoop(
+  ctx: CommandContext, client: KubeApi, options: WriteOptions, before: ConfigData, changedKeys: string[], crashing: CrashingAgent[], out: (line: string) => void,
+): Promise<ExitCodeValue> {
+  const namespace = ctx.globals.antreaNamespace;
+  for (const c of crashing) reportFailure(ctx, c.node, `agent Pod ${c.pod} crash-loops with the new config (${plural(c.restarts, 'restart')}): ${c.fatalLine}`);
+  const nodes = crashing.map((c) => c.node).join(', ');
+  if (!options.rollback) {
+    ctx.stderr.write(`error: ${plural(crashing.length, 'agent')} crash-loop after the change (${nodes}); it is left in place (--no-rollback): undo it with "${ctx.programName} multicast rollback --wait"\n`);
+    return ExitCode.ROLLED_BACK;
+  }
+  const restore = Object.fromEntries(changedKeys.map((k) => [k, before[k]]));
+  const undone = await updateAntreaConfig(client, namespace, (data) => ({ ...data, ...restore }), { dryRun: false, backup: false });
+  out(`configmap/${ANTREA_CONFIG} rolled back to the data it had before this change (resourceVersion ${undone.resourceVersion})`);
+  const baseline = await restartBaseline(client, namespace);
+  await restartAll(client, namespace, changedKeys.includes(CONTROLLER_CONF), out);
+  const stillCrashing = await waitForAgents(client, namespace, options.timeoutMs, undefined, baseline);
+  for (const c of stillCrashing) reportFailure(ctx, c.node, `agent Pod ${c.pod} still crash-loops after the rollback: ${c.fatalLine}`);
+  if (stillCrashing.length === 0) out(`daemonset.apps/${AGENT_DAEMONSET} rolled out: every agent Pod is ready again`);
+  ctx.stderr.write(`error: ${plural(crashing.length, 'agent')} crash-looped after the change (${nodes}): it was rolled back\n`);
+  return ExitCode.ROLLED_BACK;
+}
+
 export async function applyConfigChange(
   ctx: CommandContext,
   client: KubeApi,
@@ -71,6 +138,8 @@ export async function applyConfigChange(
 ): Promise<ExitCodeValue> {
   const namespace = ctx.globals.antreaNamespace;
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
+  // Restart counts before anything restarts: a later crash is judged against them.
+  const baseline = options.wait && !options.dryRun ? await restartBaseline(client, namespace) : undefined;
   const update = await updateAntreaConfig(client, namespace, edit, { dryRun: options.dryRun === true });
   for (const line of describe) out(line);
   if (options.dryRun) {
@@ -78,38 +147,45 @@ export async function applyConfigChange(
     out(update.changed ? `configmap/${ANTREA_CONFIG} would be patched (dry run: nothing was changed)` : `configmap/${ANTREA_CONFIG} unchanged (dry run)`);
     return ExitCode.OK;
   }
+  const changedKeys = Object.keys(update.after).filter((k) => update.after[k] !== update.before[k]);
+  let restarted = false;
   if (!update.changed) {
-    out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
+    // The ConfigMap already says so; what counts is what the agents run (they read it only at start).
+    const behind = check ? await agentsNotRunning(ctx, client, options, check) : [];
+    if (behind.length === 0) {
+      out(`configmap/${ANTREA_CONFIG} unchanged: it already says so${check ? ', and every agent runs it' : ''}`);
+      return ExitCode.OK;
+    }
+    const where = behind.map((b) => `${b.node} (${b.reason})`).join(', ');
+    if (!options.restart) {
+      out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
+      ctx.stderr.write(`error: a restart is due: ${plural(behind.length, 'agent')} run something else than the ConfigMap says: ${where}; run: kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}\n`);
+      return ExitCode.RESTART_DUE;
+    }
+    out(`configmap/${ANTREA_CONFIG} unchanged: it already says so, but ${plural(behind.length, 'agent')} run something else: ${where}`);
+    await restartAll(client, namespace, false, out);
+    restarted = true;
   } else {
     out(`configmap/${ANTREA_CONFIG} patched (resourceVersion ${update.resourceVersion}; previous data saved in configmap/${BACKUP_CONFIG})`);
     if (options.restart) {
-      const targets: Array<['daemonset' | 'deployment', string]> = [['daemonset', AGENT_DAEMONSET]];
-      if (update.before[CONTROLLER_CONF] !== update.after[CONTROLLER_CONF]) targets.push(['deployment', CONTROLLER_DEPLOYMENT]);
-      for (const [kind, name] of targets) {
-        try {
-          await rolloutRestart(client, kind, namespace, name, new Date());
-          out(`${kind}.apps/${name} restarted`);
-        } catch (err) {
-          throw new CliError(
-            `the ConfigMap was changed, but restarting ${kind}/${name} failed (${(err as Error).message}); the change takes effect only after: kubectl -n ${namespace} rollout restart ${kind}/${name}`,
-          );
-        }
-      }
+      await restartAll(client, namespace, changedKeys.includes(CONTROLLER_CONF), out);
+      restarted = true;
     } else {
-      ctx.stderr.write(`Warning: agents read their config only at start: the change takes effect after "kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}"${update.before[CONTROLLER_CONF] !== update.after[CONTROLLER_CONF] ? ` and "deployment/${CONTROLLER_DEPLOYMENT}"` : ''}\n`);
+      ctx.stderr.write(`Warning: agents read their config only at start: the change takes effect after "kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}"${changedKeys.includes(CONTROLLER_CONF) ? ` and "deployment/${CONTROLLER_DEPLOYMENT}"` : ''}\n`);
     }
   }
   if (!options.wait) return ExitCode.OK;
-  await waitForAgents(client, namespace, options.timeoutMs);
+  const crashing = await waitForAgents(client, namespace, options.timeoutMs, undefined, restarted ? baseline : undefined);
+  if (crashing.length > 0) return undoCrashLoop(ctx, client, options, update.before, changedKeys, crashing, out);
   out(`daemonset.apps/${AGENT_DAEMONSET} rolled out: every agent Pod is ready`);
   if (!check) return ExitCode.OK;
-  const agents = await selectAgents(client, namespace);
+  const agents = await linuxAgents(client, namespace);
   const result = await askAgents(ctx, agents, execChannels(client, ctx.globals.nodeTimeoutMs), { concurrency: options.concurrency, machineFormat: true, what: 'the new state' }, check);
   const wrong = result.answers.filter((a) => a.value !== undefined);
   for (const w of wrong) reportFailure(ctx, w.pod.node, w.value!);
   const code = finish(ctx, result.failures, result.answers.length);
   if (wrong.length === 0 && code === ExitCode.OK) {
-    out(`verified on ${result.answers.length} Node${result.answers.length === 1 ? '' : 's'}`);
+    out(`verified on ${plural(result.answers.length, 'Node')}`);
     return ExitCode.OK;
   }
   return ExitCode.ERROR;
@@ -130,8 +206,10 @@ export async function refuseIfTkgs(ctx: CommandContext, client: KubeApi, support
 }
 
 /**
- * Plans for the Antrea version the agents run (the oldest when they disagree), validates the plan
- * on the current data before anything is written, then applies it through applyConfigChange.
+ * Plans for the Antrea version the agents run (the oldest when they disagree): first moves keys
+ * the release reads elsewhere, then the change; the pre-flight checks the result with the
+ * release's rules (multicast-plan.ts preflight) and refuses before anything is written, dry run
+ * included. Then applies it through applyConfigChange.
  */
 export async function applyVersionedPlan(
   ctx: CommandContext,
@@ -144,12 +222,19 @@ export async function applyVersionedPlan(
   const current = await refuseIfTkgs(ctx, client, tkgsAlternative);
   const detected = await detectAntreaVersion(client, ctx.globals.antreaNamespace, options.antreaVersion);
   if (detected.seen.length > 1) warn(ctx, `agents run different Antrea versions (${detected.seen.join(', ')}): writing what ${detected.text} understands`);
+  const profile = releaseProfile(detected.version);
   let summary: string[] = [];
+  let letThrough: Finding[] = [];
   const edit = (data: ConfigData) => {
-    const planned = plan(detected.version, data as ConfData);
-    summary = planned.summary;
-    return applyPlan(planned, data as ConfData);
+    const relocations = planRelocations(profile, data as ConfData);
+    const relocated = applyPlan(relocations, data as ConfData);
+    const planned = plan(detected.version, relocated);
+    summary = [...relocations.summary, ...planned.summary];
+    const after = applyPlan(planned, relocated);
+    letThrough = preflight(profile, data as ConfData, after);
+    return after;
   };
   edit(current);
+  for (const f of letThrough) warn(ctx, `already in antrea-config: ${describeFinding(profile, f)}`);
   return applyConfigChange(ctx, client, options, [`Antrea ${detected.text} (from ${detected.source}):`, ...summary.map((line) => `  ${line}`)], edit, check(detected.version));
 }

@@ -1,9 +1,10 @@
 import { stringify } from 'yaml';
-import { atLeast, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
+import { parseRelease, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
 import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.js';
+import { describeFinding, multicastFindings, parseGoDuration, releaseProfile, SOURCES, type MulticastSettings } from '../antrea/release.js';
+import { CATALOGUED_TAGS } from '../antrea/release-data.js';
 import { readBackup } from '../cluster/antrea-config-store.js';
 import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName } from '../cluster/tkgs.js';
-import { parseDuration } from '../duration.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { warn } from '../output/diagnostics.js';
 import type { CommandContext, KubeApi } from '../context.js';
@@ -40,8 +41,14 @@ function multicastOptions(opts: SwitchInput['flags']): MulticastOptions {
     result.interfaces = names;
   }
   if (opts.igmpQueryInterval !== undefined) {
-    parseDuration(opts.igmpQueryInterval, '--igmp-query-interval');
-    if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(opts.igmpQueryInterval)) throw new UsageError(`invalid --igmp-query-interval "${opts.igmpQueryInterval}": a duration with a unit such as 125s or 1m`);
+    // As the agent reads it: Go's time.ParseDuration, and positive (the group timeout is 3 × it).
+    let ns: number;
+    try {
+      ns = parseGoDuration(opts.igmpQueryInterval);
+    } catch (err) {
+      throw new UsageError(`invalid --igmp-query-interval "${opts.igmpQueryInterval}": ${(err as Error).message} (a Go duration such as 125s, 2m or 1m30s; ${SOURCES.igmpQueryInterval})`);
+    }
+    if (ns <= 0) throw new UsageError(`invalid --igmp-query-interval "${opts.igmpQueryInterval}": it must be positive: the agent times group members out after 3 × it (${SOURCES.igmpQueryIntervalPositive})`);
     result.igmpQueryInterval = opts.igmpQueryInterval;
   }
   if (opts.igmpQueryVersions !== undefined) {
@@ -57,9 +64,10 @@ function multicastOptions(opts: SwitchInput['flags']): MulticastOptions {
 /** Whether multicast runs on a Node, asked the most reliable way for the release. */
 function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
   const expected = enable ? 'enabled' : 'disabled';
+  const profile = releaseProfile(version);
   return async (agent) => {
     let running: boolean;
-    if (atLeast(version, 1, 12)) {
+    if (profile.multicastSwitch === 'enable') {
       // From v1.12 the gate reads Enabled everywhere; the agent API answers 503 when multicast is off.
       try {
         await agent.exec(['antctl', 'get', 'podmulticaststats', '-o', 'json']);
@@ -72,8 +80,44 @@ function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
       const gate = (await agent.featureGates()).gates.find((g) => g.name === 'Multicast');
       running = gate?.status === 'Enabled';
     }
-    return running === enable ? undefined : `multicast is ${running ? 'enabled' : 'disabled'} after the restart, expected ${expected}`;
+    return running === enable ? undefined : `multicast is ${running ? 'enabled' : 'disabled'} there, expected ${expected}`;
   };
+}
+
+/** The AntreaConfig fields (cni.tanzu.vmware.com/v1alpha1 spec.antrea.config) as the agent settings they render to. */
+function tkgsSettings(profile: ReturnType<typeof releaseProfile>, config: Record<string, any>): MulticastSettings {
+  const gates = (config.featureGates ?? {}) as Record<string, unknown>;
+  const gate = typeof gates.Multicast === 'boolean' ? gates.Multicast : profile.multicastGateDefault;
+  return {
+    gate,
+    // The schema has no multicast.enable: judge the gate as the switch it is meant to be.
+    enable: profile.multicastSwitch === 'enable' ? gate : undefined,
+    encapMode: String(config.trafficEncapMode ?? 'encap'),
+    encryptionMode: String(config.trafficEncryptionMode ?? 'None').replace(/^none$/i, 'None').replace(/^wireguard$/i, 'WireGuard').replace(/^ipsec$/i, 'IPsec'),
+    interfaces: Array.isArray(config.multicastInterfaces) ? config.multicastInterfaces.map(String) : [],
+    igmpQueryInterval: typeof config.multicast?.igmpQueryInterval === 'string' ? config.multicast.igmpQueryInterval : undefined,
+    flexibleIpam: config.enableBridgingMode === true && gates.AntreaIPAM === true,
+  };
+}
+
+/**
+ * The pre-flight of --tkgs: the AntreaConfig after the patch, judged with the rules of
+ * --antrea-version (else the newest release described), refused when the patch brings a finding.
+ */
+function tkgsPreflight(opts: { antreaVersion?: string }, existing: Record<string, any>, patch: Record<string, any>): void {
+  const version = opts.antreaVersion !== undefined ? parseRelease(opts.antreaVersion) : parseRelease(CATALOGUED_TAGS[CATALOGUED_TAGS.length - 1]);
+  if (!version) throw new UsageError(`invalid --antrea-version "${opts.antreaVersion}": expected a version such as v2.7.0`);
+  const profile = releaseProfile(version);
+  const merged = {
+    ...existing, ...patch,
+    featureGates: { ...(existing.featureGates ?? {}), ...(patch.featureGates ?? {}) },
+    multicast: { ...(existing.multicast ?? {}), ...(patch.multicast ?? {}) },
+  };
+  const before = new Set(multicastFindings(profile, tkgsSettings(profile, existing)).map((f) => f.rule));
+  const blocking = multicastFindings(profile, tkgsSettings(profile, merged)).find((f) => f.severity === 'fatal' || !before.has(f.rule));
+  if (blocking) {
+    throw new CliError(`refusing to change the AntreaConfig: ${describeFinding(profile, blocking).replace(/antrea-agent\.conf( line \d+)?/, 'spec.antrea.config')}`, ExitCode.REFUSED);
+  }
 }
 
 async function runTkgs(ctx: CommandContext, client: KubeApi, enable: boolean, opts: SwitchOptions, tkgs: { cluster: string; namespace: string }): Promise<number> {
@@ -91,6 +135,7 @@ async function runTkgs(ctx: CommandContext, client: KubeApi, enable: boolean, op
     if ((err as CliError).httpStatus !== 404) throw err;
   }
   const kindName = `antreaconfig.${ANTREACONFIG_GROUP}/${name}`;
+  tkgsPreflight(opts, (existing as { spec?: { antrea?: { config?: Record<string, unknown> } } } | undefined)?.spec?.antrea?.config ?? {}, config);
   if (opts.dryRun) {
     out(`${kindName} in namespace ${tkgs.namespace} would be ${existing ? 'patched' : 'created'} with (dry run: nothing was changed):`);
     ctx.stdout.write(stringify(patch));

@@ -1,0 +1,78 @@
+/**
+ * Agents that exit instead of starting: what `--wait` watches for after a config change, and
+ * where doctor reads a not-ready agent's last words.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { AGENT_CONTAINER, AGENT_SELECTOR, isWindowsPod } from './agent-discovery.js';
+import type { KubeApi } from '../context.js';
+
+export interface CrashingAgent {
+  node: string;
+  pod: string;
+  restarts: number;
+  /** The fatal line of its log (current container, else the previous one), or why none was read. */
+  fatalLine: string;
+}
+
+/** Restart counts of the Linux agent Pods by name, the baseline a later crash is judged against. */
+export type RestartBaseline = Map<string, number>;
+
+const agentStatus = (pod: V1Pod) => pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+
+export async function restartBaseline(client: KubeApi, namespace: string): Promise<RestartBaseline> {
+  const pods = await client.listPods(namespace, AGENT_SELECTOR);
+  return new Map(pods.filter((p) => !isWindowsPod(p)).map((p) => [p.metadata?.name ?? '', agentStatus(p)?.restartCount ?? 0]));
+}
+
+/**
+ * Whether the antrea-agent container of a Pod exits instead of starting: not ready, and waiting in
+ * CrashLoopBackOff, or terminated, or restarted more often than `baseline` knew (a new Pod: 0).
+ */
+export function isCrashLooping(pod: V1Pod, baseline: RestartBaseline): boolean {
+  const status = agentStatus(pod);
+  if (!status || status.ready) return false;
+  const restarts = status.restartCount ?? 0;
+  const before = baseline.get(pod.metadata?.name ?? '') ?? 0;
+  if (status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
+  if (status.state?.terminated && status.state.terminated.exitCode !== 0) return true;
+  return restarts > before && status.lastState?.terminated !== undefined;
+}
+
+/** klog's fatal lines ("F1129 21:00:00.000000 1 main.go:50] …"), else the last error-looking line. */
+export function fatalLineOf(log: string): string | undefined {
+  const lines = log.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+  const fatal = lines.filter((l) => /^F\d{4} /.test(l));
+  if (fatal.length > 0) return fatal[fatal.length - 1];
+  const errors = lines.filter((l) => /^E\d{4} |error|failed/i.test(l));
+  return errors[errors.length - 1];
+}
+
+const LOG_TAIL = 200;
+
+/** The fatal line of a crashing agent: its current container's log, then the previous one's (previous=true). */
+export async function readFatalLine(client: KubeApi, namespace: string, pod: string): Promise<string> {
+  const reasons: string[] = [];
+  for (const previous of [false, true]) {
+    try {
+      const line = fatalLineOf(await client.readPodLog(namespace, pod, AGENT_CONTAINER, LOG_TAIL, previous));
+      if (line) return line;
+    } catch (err) {
+      reasons.push(`${previous ? 'previous' : 'current'} log unreadable: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return reasons.length > 0 ? reasons.join('; ') : 'no fatal line in its current or previous log';
+}
+
+/** The crash-looping Linux agents now, each with its fatal log line, sorted by Node. */
+export async function findCrashingAgents(client: KubeApi, namespace: string, baseline: RestartBaseline): Promise<CrashingAgent[]> {
+  const pods = (await client.listPods(namespace, AGENT_SELECTOR)).filter((p) => !isWindowsPod(p) && isCrashLooping(p, baseline));
+  const crashing = await Promise.all(
+    pods.map(async (p) => ({
+      node: p.spec?.nodeName ?? '<unscheduled>',
+      pod: p.metadata?.name ?? '',
+      restarts: agentStatus(p)?.restartCount ?? 0,
+      fatalLine: await readFatalLine(client, namespace, p.metadata?.name ?? ''),
+    })),
+  );
+  return crashing.sort((a, b) => a.node.localeCompare(b.node));
+}
