@@ -161,7 +161,8 @@ export function multicastSettings(profile: ReleaseProfile, agent: Conf): Multica
     encapMode: canonical(ENCAP_MODES, encap) ?? encap,
     encryptionMode: canonical(ENCRYPTION_MODES, encryption) ?? encryption,
     interfaces,
-    igmpQueryInterval: typeof multicast.igmpQueryInterval === 'string' && multicast.igmpQueryInterval !== '' ? multicast.igmpQueryInterval : undefined,
+    // A string field: yaml decodes any scalar into it (5 becomes "5", which ParseDuration refuses).
+    igmpQueryInterval: ['string', 'number', 'boolean'].includes(typeof multicast.igmpQueryInterval) && multicast.igmpQueryInterval !== '' ? String(multicast.igmpQueryInterval) : undefined,
     igmpQueryVersions: Array.isArray(multicast.igmpQueryVersions) ? multicast.igmpQueryVersions : undefined,
     flexibleIpam: agent.enableBridgingMode === true && ipamGate,
     transportInterface: typeof agent.transportInterface === 'string' && agent.transportInterface !== '' ? agent.transportInterface : undefined,
