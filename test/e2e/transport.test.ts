@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOOPBACK_TOKEN } from '../sim/agent-api.js';
+import { LOOPBACK_TOKEN } from '../sim/api/agent-api.js';
 import { mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
 
 let sim: RunningSim | undefined;

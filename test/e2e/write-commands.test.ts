@@ -236,6 +236,7 @@ describe('TKGs', () => {
     sim = await startSim('default', (s) => {
       cluster('v1.9.0')(s);
       s.tkgs = { crd: true };
+      s.namespaces = ['mcast'];
     });
     const r = await mcastctl(sim, ['multicast', 'enable', '--tkgs', '--cluster', 'mccluster', '--namespace', 'mcast', '--igmp-query-interval', '60s']);
     expect(r.stdout.split('\n')[0]).toBe('antreaconfig.cni.tanzu.vmware.com/mccluster-antrea-package created in namespace mcast (there was none): featureGates.Multicast=true');

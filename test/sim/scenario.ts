@@ -15,8 +15,13 @@ export interface Scenario {
     /** Dotted keys set in antrea-agent.conf / antrea-controller.conf before the cluster starts. */
     agent?: Record<string, unknown>;
     controller?: Record<string, unknown>;
+    /** Dotted keys set in antrea-windows-config's antrea-agent.conf (clusters with Windows Nodes). */
+    windowsAgent?: Record<string, unknown>;
   };
   nodes: ScenarioNode[];
+  /** Namespaces besides default, kube-system, kube-public and the workloads' (e.g. a TKGs vSphere Namespace). */
+  namespaces?: string[];
+  /** Pods of ordinary workloads, stored as Pods running the given image (default busybox). */
   workloads?: ScenarioWorkload[];
   faults?: Fault[];
   /** Extra agents with generated names, for benchmarks: count and a name prefix. */
@@ -32,6 +37,25 @@ export interface Scenario {
   agentApi?: boolean;
   /** Every exec takes between these many milliseconds (a real kubelet round trip), e.g. [20, 50]. */
   execLatencyMs?: [number, number];
+  /** Milliseconds between two restarts of a crash-looping container (the kubelet's back-off, shortened). */
+  crashLoopRestartMs?: number;
+  /** Captured real outputs replayed for an exact argv received by an agent container. */
+  execOverrides?: ExecOverride[];
+  /** The directory of the scenario file: execOverrides' relative stdoutFile paths start there. */
+  scenarioDir?: string;
+}
+
+export interface ExecOverride {
+  /** Only exec into this Node's agent; every Node when absent. */
+  node?: string;
+  /** The exact argv the agent container receives. */
+  argv: string[];
+  /** A file with the captured stdout, relative to the scenario file or absolute; or `stdout` inline. */
+  stdoutFile?: string;
+  stdout?: string;
+  stderr?: string;
+  /** Default 0. */
+  exitCode?: number;
 }
 
 export interface ScenarioNode {
@@ -79,6 +103,8 @@ export interface ScenarioWorkload {
   name: string;
   namespace: string;
   node: string;
+  /** Container image; its programs are what exec runs (test/sim/images). Default "busybox:1.36". */
+  image?: string;
   ip?: string;
   inbound?: number;
   outbound?: number;
@@ -100,7 +126,17 @@ export type FaultKind =
   /** The next write of a matching object (path "configmaps/antrea-config") races a concurrent writer: 409. */
   | 'conflict'
   /** This Node's agent comes back from a restart still running its old config. */
-  | 'stale-config';
+  | 'stale-config'
+  /** Answer `code` with `body` (and `contentType`, `headers`) instead of the real answer. */
+  | 'status'
+  /** Destroy the connection without an answer. */
+  | 'drop-connection'
+  /** Hold the WebSocket upgrade of an exec for `delayMs`. */
+  | 'slow-upgrade'
+  /** Delete Node `targetNode` (and its Pods) when the matching request arrives, then answer it. */
+  | 'delete-node'
+  /** The exec answers `bytes` bytes of `fill` (default 10 MiB of "x"), or binary bytes with `binary: true`. */
+  | 'exec-output';
 
 export interface Fault {
   kind: FaultKind;
@@ -118,6 +154,19 @@ export interface Fault {
   delayMs?: number;
   /** Apply only this many times, then behave normally. */
   times?: number;
+  /** Fire from the N-th matching request on (1-based). */
+  nth?: number;
+  /** For "status". */
+  code?: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** For "delete-node". */
+  targetNode?: string;
+  /** For "exec-output". */
+  bytes?: number;
+  fill?: string;
+  binary?: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -126,5 +175,7 @@ export const FIXTURE_DIR = join(here, '..', 'fixtures', 'antrea');
 
 export function loadScenario(pathOrName: string): Scenario {
   const path = isAbsolute(pathOrName) || pathOrName.includes('/') ? pathOrName : join(SCENARIO_DIR, `${pathOrName}.yaml`);
-  return parse(readFileSync(path, 'utf8')) as Scenario;
+  const scenario = parse(readFileSync(path, 'utf8')) as Scenario;
+  scenario.scenarioDir ??= dirname(path);
+  return scenario;
 }

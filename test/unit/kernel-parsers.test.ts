@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countMemberships, IgmpParseError, parseProcNetIgmp, parseSysctlInteger } from '../../src/antrea/igmp-parser.js';
 import { fromKernelHex, MrouteParseError, parseIpMrouteJson, parseIpMrouteText, parseProcMroute } from '../../src/antrea/mroute-parser.js';
-import { procNetIgmp } from '../sim/kernel-output.js';
+import { procNetIgmp } from '../sim/render/kernel-output.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'kernel', name), 'utf8');
 const entry = (e: Partial<ReturnType<typeof parseIpMrouteText>[number]>) => ({

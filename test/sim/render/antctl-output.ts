@@ -3,7 +3,7 @@
  * pkg/antctl/raw/featuregates/command.go (v1.9.0, v1.12.0, v2.7.0) and pkg/antctl/output/output.go.
  */
 import { stringify } from 'yaml';
-import { atLeast, type ReleaseVersion } from '../../src/antrea/featuregate-catalogue.js';
+
 
 export interface GateRow {
   name: string;
@@ -34,11 +34,14 @@ function dynamicSection(component: Component, rows: GateRow[]): string {
   return `${lead}${TITLES[component]}\n${line('FEATUREGATE', 'STATUS', 'VERSION')}${rows.map((r) => line(r.name, r.status, r.version)).join('')}`;
 }
 
+/** The table layouts of `antctl get featuregates` across releases (see ReleaseProfile.featureGatesLayout). */
+export type FeatureGatesLayout = 'fixed-println-after' | 'fixed-blank-before-controller' | 'dynamic';
+
 /** `antctl get featuregates` for the given sections (only non-empty ones are printed, as antctl does). */
-export function renderFeatureGates(release: ReleaseVersion, sections: Partial<Record<Component, GateRow[]>>): string {
+export function renderFeatureGates(layout: FeatureGatesLayout, sections: Partial<Record<Component, GateRow[]>>): string {
   const present = (['agent', 'agent-windows', 'controller'] as Component[]).filter((c) => (sections[c]?.length ?? 0) > 0);
-  if (atLeast(release, 1, 14)) return present.map((c) => dynamicSection(c, sections[c]!)).join('');
-  if (atLeast(release, 1, 10)) {
+  if (layout === 'dynamic') return present.map((c) => dynamicSection(c, sections[c]!)).join('');
+  if (layout === 'fixed-blank-before-controller') {
     // v1.10–v1.13: a fmt.Println() before the controller section only.
     return present.map((c) => (c === 'controller' && present.length > 1 ? '\n' : '') + fixedSection(TITLES[c], sections[c]!)).join('');
   }

@@ -6,8 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TestPki } from './certs.js';
-import type { AgentRuntime, SimCluster } from './cluster-state.js';
+import { agentGateRows } from '../antrea/featuregates.js';
+import type { TestPki } from '../certs.js';
+import type { AgentView, SimCluster } from '../cluster.js';
 
 export const LOOPBACK_TOKEN = 'antrea-agent-loopback-token';
 
@@ -17,7 +18,7 @@ export class AgentApiServer {
 
   constructor(
     private readonly cluster: SimCluster,
-    private readonly agent: AgentRuntime,
+    private readonly agent: AgentView,
     private readonly pki: TestPki,
   ) {}
 
@@ -51,16 +52,21 @@ export class AgentApiServer {
       return text(401, `${JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 })}\n`, 'application/json');
     }
     const agent = this.agent;
+    const process = agent.process;
+    if (!process) {
+      req.socket.destroy();
+      return;
+    }
     if (url.pathname === '/featuregates') {
-      const gates = this.cluster.agentFeatureGates(agent).map((g) => ({ component: 'agent', name: g.name, status: g.status, ...(g.version ? { version: g.version } : {}) }));
+      const gates = agentGateRows(process.profile, process.settings.gates).map((g) => ({ component: 'agent', name: g.name, status: g.status, ...(g.version ? { version: g.version } : {}) }));
       return text(200, `${JSON.stringify(gates)}\n`);
     }
     if (url.pathname === '/podmulticaststats') {
-      if (!this.cluster.multicastRunning(agent)) return text(503, 'Multicast is not enabled\n');
+      if (!process.settings.multicastRunning) return text(503, 'Multicast is not enabled\n');
       const name = url.searchParams.get('name') ?? '';
       const namespace = url.searchParams.get('namespace') ?? '';
       if (name && !namespace) return text(503, 'name option should be used with namespace option\n');
-      let rows = this.cluster.podStats(agent);
+      let rows = this.cluster.dataplane.podStats(agent.node.name);
       if (name) {
         rows = rows.filter((r) => r.name === name && r.podNamespace === namespace);
         if (rows.length === 0) {

@@ -1,4 +1,4 @@
-import type { Json } from './cluster-state.js';
+import type { Json } from './status.js';
 
 function age(timestamp: string): string {
   const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(timestamp)) / 1000));

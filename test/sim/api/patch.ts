@@ -1,4 +1,4 @@
-import type { Json } from './cluster-state.js';
+import type { Json } from './status.js';
 
 type Fail = (code: number, message: string) => Error;
 

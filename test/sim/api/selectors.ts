@@ -1,4 +1,4 @@
-import type { Json } from './cluster-state.js';
+import type { Json } from './status.js';
 
 /** Kubernetes label selectors: a=b, a==b, a!=b, a, !a, a in (x,y), a notin (x,y). */
 export function matchesLabelSelector(labels: Record<string, string> = {}, selector: string): boolean {

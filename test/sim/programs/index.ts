@@ -1,0 +1,102 @@
+/**
+ * Programs that run inside simulated containers. A program gets the container it runs in (its Pod,
+ * image and Node) and its arguments, and answers stdout, stderr and an exit code. Which programs a
+ * container has is decided by its image (test/sim/images).
+ *
+ * To add a program: write `(ctx, args) => ShellResult` in a file here and register it in PROGRAMS.
+ */
+import type { PodRuntime } from '../controllers/kubelet.js';
+import type { SimCluster } from '../cluster.js';
+import { programsOf } from '../images/index.js';
+import { antctl } from './antctl.js';
+import { ip } from './iproute2.js';
+import { cat, sysctl } from './proc.js';
+
+export interface ShellResult {
+  stdout: string | Buffer;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ProgramContext {
+  cluster: SimCluster;
+  runtime: PodRuntime;
+  containerName: string;
+  image: string;
+}
+
+export type Program = (ctx: ProgramContext, args: string[]) => ShellResult;
+
+/** The container runtime could not start the process at all (kubectl: "Internal error occurred"). */
+export class RuntimeExecError extends Error {}
+
+export const ok = (stdout: string): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
+export const fail = (stderr: string, exitCode = 1, stdout = ''): ShellResult => ({ stdout, stderr, exitCode });
+
+const PROGRAMS: Record<string, Program> = {
+  antctl,
+  ip,
+  cat,
+  sysctl,
+  true: () => ok(''),
+  echo: (_ctx, args) => ok(`${args.join(' ')}\n`),
+  hostname: (ctx) => ok(`${ctx.runtime.hostNetwork ? ctx.runtime.node : ctx.runtime.name}\n`),
+  sleep: () => ok(''),
+  sh: (ctx, args) => shell(ctx, args, 'sh'),
+  bash: (ctx, args) => shell(ctx, args, 'bash'),
+};
+
+/** Registers a program (e.g. a probe's multicast sender/receiver); list it in an image too. */
+export function registerProgram(name: string, program: Program): void {
+  PROGRAMS[name] = program;
+}
+
+/** Splits a sh -c script into commands and words: enough shell for "a; b", quotes and exit N. */
+function shell(ctx: ProgramContext, args: string[], name: string): ShellResult {
+  if (args[0] !== '-c' || args[1] === undefined) return fail(`${name}: only "-c SCRIPT" is supported here\n`, 2);
+  let stdout = '';
+  let stderr = '';
+  let exitCode = 0;
+  for (const command of args[1].split(/;|&&|\n/).map((c) => c.trim()).filter(Boolean)) {
+    const words = [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+    if (words[0] === 'exit') return { stdout, stderr, exitCode: Number(words[1] ?? exitCode) };
+    if (words[0] === 'echo-err') {
+      stderr += `${words.slice(1).join(' ')}\n`;
+      continue;
+    }
+    const result = runProgram(ctx, words, true);
+    stdout += result.stdout.toString();
+    stderr += result.stderr;
+    exitCode = result.exitCode;
+  }
+  return { stdout, stderr, exitCode };
+}
+
+/**
+ * Runs one argv in a container. A program the image does not ship is, without a shell, the runtime's
+ * error (RuntimeExecError); under `sh -c` the shell's "not found", exit 127.
+ */
+export function runProgram(ctx: ProgramContext, argv: string[], underShell = false): ShellResult {
+  const name = (argv[0] ?? '').split('/').pop() ?? '';
+  const state = ctx.cluster.nodeState(ctx.runtime.node);
+  const shipped = programsOf(ctx.image, state?.spec.agent?.tools ?? {});
+  const program = PROGRAMS[name];
+  if (!shipped.has(name) || !program || (name === 'echo' && underShell === false && !shipped.has('echo'))) {
+    if (underShell) return fail(/busybox/.test(ctx.image) ? `sh: ${argv[0]}: not found\n` : `sh: 1: ${argv[0]}: not found\n`, 127);
+    throw new RuntimeExecError(missingExecutable(ctx, argv[0] ?? ''));
+  }
+  return program(ctx, argv.slice(1));
+}
+
+/**
+ * The runtime's answer to an executable that is not there: runc through containerd on Linux
+ * (observed: "OCI runtime exec failed: … executable file not found in $PATH"), hcsshim on Windows
+ * (CreateProcess: "The system cannot find the file specified.", as reported in lensapp/lens#1056).
+ */
+function missingExecutable(ctx: ProgramContext, program: string): string {
+  const id = ctx.runtime.uid.replace(/-/g, '');
+  if (ctx.cluster.nodeState(ctx.runtime.node)?.os === 'windows') {
+    return `error executing command in container: failed to exec in container: failed to start exec "${id}": container ${id} encountered an error during hcs::System::CreateProcess: failure in a Windows system call: The system cannot find the file specified. (0x2): unknown`;
+  }
+  return `error executing command in container: failed to exec in container: failed to start exec "${id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${program}": executable file not found in $PATH: unknown`;
+}
