@@ -57,6 +57,14 @@ function readGlobals(root: Command): GlobalOptions {
     // commander has already checked the value against the flag's choices.
     transport: o.transport === 'api' ? 'api' : 'exec',
     insecureSkipTlsVerify: o.insecureSkipTlsVerify === true,
+    agentInsecureSkipTlsVerify: o.agentInsecureSkipTlsVerify === true,
+    server: o.server,
+    token: o.token,
+    as: o.as,
+    asGroups: o.asGroup ?? [],
+    user: o.user,
+    cluster: o.cluster,
+    certificateAuthority: o.certificateAuthority,
   };
 }
 

@@ -16,8 +16,23 @@ export interface GlobalOptions {
   color: boolean;
   /** How agents are asked what they know: exec of antctl, or their own API. */
   transport: 'exec' | 'api';
-  /** Skip TLS verification of agent APIs (never of the Kubernetes API server). */
+  /** kubectl's --insecure-skip-tls-verify: do not verify the API server's certificate. */
   insecureSkipTlsVerify: boolean;
+  /** Skip TLS verification of agent APIs (--transport api), never of the API server. */
+  agentInsecureSkipTlsVerify: boolean;
+  /** kubectl's connection flags, each overriding the kubeconfig (clientcmd.ConfigOverrides). */
+  server?: string;
+  token?: string;
+  /** Impersonate this user (Impersonate-User). */
+  as?: string;
+  /** Impersonate these groups (one Impersonate-Group header each). */
+  asGroups?: string[];
+  /** The kubeconfig user (auth info) to use instead of the context's. */
+  user?: string;
+  /** The kubeconfig cluster to use instead of the context's. */
+  cluster?: string;
+  /** A CA file for the API server, instead of the kubeconfig's. */
+  certificateAuthority?: string;
 }
 
 export type OutputStream = Writable & { isTTY?: boolean };

@@ -2,7 +2,7 @@
  * The antrea-agent's own API (port 10350 by default), reached the way antctl reaches it: a
  * short-lived token for the "antctl" ServiceAccount (TokenRequest), the Node's address and the
  * agent's API port from AntreaAgentInfo, and TLS verified against AntreaAgentInfo.apiCABundle
- * (server name "localhost"), never skipped unless --insecure-skip-tls-verify is given.
+ * (server name "localhost"), never skipped unless --agent-insecure-skip-tls-verify is given.
  * Inside an antrea-agent container, the local agent is asked with its loopback token instead.
  */
 import { readFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ export class AgentApi {
     const endpoint = this.endpoints.get(node);
     if (!endpoint) return Promise.reject(new Error(`no AntreaAgentInfo with an address for Node ${node}`));
     if (!endpoint.ca && !this.insecure) {
-      return Promise.reject(new Error('the agent publishes no CA bundle (Antrea before v1.13): use --insecure-skip-tls-verify or --transport exec'));
+      return Promise.reject(new Error('the agent publishes no CA bundle (Antrea before v1.13): use --agent-insecure-skip-tls-verify or --transport exec'));
     }
     const url = new URL(path, endpoint.url);
     return new Promise((resolve, reject) => {

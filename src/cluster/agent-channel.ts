@@ -131,7 +131,7 @@ export async function controllerFeatureGates(client: KubeApi, pod: AntreaPod, de
 export async function openChannels(ctx: RunContext, client: KubeApi): Promise<AgentChannels> {
   const deadlineMs = ctx.globals.nodeTimeoutMs;
   if (ctx.globals.transport === 'exec') return execChannels(client, deadlineMs);
-  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.insecureSkipTlsVerify, timeoutMs: deadlineMs });
+  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.agentInsecureSkipTlsVerify, timeoutMs: deadlineMs });
   return apiChannels(api, (pod) => agentExec(client, pod, deadlineMs));
 }
 

@@ -49,6 +49,7 @@ export function toCliError(err: unknown, server: string): CliError {
     return error;
   }
   const text = e.message ?? String(err);
+  if (/net\/http: TLS handshake timeout/.test(text)) return new CliError('Unable to connect to the server: net/http: TLS handshake timeout', ExitCode.UNREACHABLE);
   if (e.name === 'AbortError' || e.type === 'aborted' || /aborted|timed? ?out/i.test(text)) {
     return new CliError(`Unable to connect to the server: request to ${hostOf(server)} timed out`, ExitCode.UNREACHABLE);
   }

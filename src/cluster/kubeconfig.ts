@@ -1,62 +1,346 @@
-import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+/**
+ * The kubeconfig as kubectl reads it (client-go clientcmd, ClientConfigLoadingRules and
+ * DirectClientConfig): which files, how they merge, which flags override what, and which mistakes
+ * are caught before the first request. Parsing of each file is @kubernetes/client-node's.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { Socket } from 'node:net';
+import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 
+/** client-go's http.Transport TLSHandshakeTimeout (k8s.io/apimachinery/pkg/util/net.SetTransportDefaults). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+interface ExecConfig {
+  apiVersion?: string;
+  command?: string;
+  args?: string[];
+  env?: Array<{ name: string; value: string }> | null;
+  provideClusterInfo?: boolean;
+  interactiveMode?: string;
+}
+
 /**
- * Loads the kubeconfig the way kubectl does: --kubeconfig, else $KUBECONFIG (first file's
- * current-context wins), else ~/.kube/config, else in-cluster. --context overrides the context.
+ * The files kubectl reads, in precedence order: --kubeconfig alone (it must exist); else every
+ * file of $KUBECONFIG (a path list; duplicates dropped, missing files skipped); else
+ * ~/.kube/config when it exists. `explicit` tells whether the user named them.
+ */
+export function kubeconfigFiles(globals: Pick<GlobalOptions, 'kubeconfig'>, env: NodeJS.ProcessEnv): { files: string[]; explicit: boolean } {
+  if (globals.kubeconfig) {
+    if (!existsSync(globals.kubeconfig)) throw new UsageError(`stat ${globals.kubeconfig}: no such file or directory`);
+    return { files: [globals.kubeconfig], explicit: true };
+  }
+  if (env.KUBECONFIG) {
+    const listed = [...new Set(env.KUBECONFIG.split(delimiter).filter(Boolean))];
+    return { files: listed.filter((f) => existsSync(f)), explicit: false };
+  }
+  const home = env.HOME ?? homedir();
+  const recommended = join(home, '.kube', 'config');
+  return { files: existsSync(recommended) ? [recommended] : [], explicit: false };
+}
+
+/**
+ * Merges kubeconfig files as clientcmd does: for clusters, users and contexts the first file that
+ * defines a name wins; current-context is the first one set. Relative paths in a file are
+ * resolved against its directory. Throws UsageError naming the file that does not parse.
+ */
+export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; users: User[]; contexts: Context[]; currentContext: string } {
+  const clusters = new Map<string, Cluster>();
+  const users = new Map<string, User>();
+  const contexts = new Map<string, Context>();
+  let currentContext = '';
+  for (const file of files) {
+    const one = new KubeConfig();
+    try {
+      one.loadFromFile(file);
+    } catch (err) {
+      throw new UsageError(`invalid kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+    for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+    for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    currentContext ||= one.currentContext ?? '';
+  }
+  return { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext };
+}
+
+/**
+ * The KubeConfig of the selected context with kubectl's connection flags applied
+ * (clientcmd.ConfigOverrides): --context, --cluster, --user, --server, --certificate-authority,
+ * --insecure-skip-tls-verify, --token, --as, --as-group. Falls back to the in-cluster
+ * ServiceAccount when no file exists and nothing was named. Every error is a UsageError (exit 2),
+ * thrown before any request: no configuration, unknown names, a server that is not a URL,
+ * unreadable or unparsable CA, client certificate or key.
  */
 export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): KubeConfig {
-  const kc = new SharedAgentKubeConfig();
-  try {
-    if (globals.kubeconfig) {
-      if (!existsSync(globals.kubeconfig)) throw new UsageError(`stat ${globals.kubeconfig}: no such file or directory`);
-      kc.loadFromFile(globals.kubeconfig);
-    } else {
-      const saved = process.env.KUBECONFIG;
-      if (env.KUBECONFIG !== undefined) process.env.KUBECONFIG = env.KUBECONFIG;
-      try {
-        kc.loadFromDefault(undefined, true);
-      } finally {
-        if (saved === undefined) delete process.env.KUBECONFIG;
-        else process.env.KUBECONFIG = saved;
-      }
+  const { files, explicit } = kubeconfigFiles(globals, env);
+  const merged = mergeKubeconfigFiles(files);
+  const kc = new SharedAgentKubeConfig(globals.asGroups ?? []);
+  if (merged.contexts.length === 0 && merged.clusters.length === 0 && !explicit && !globals.server && inCluster(env)) {
+    kc.loadFromCluster();
+    const cluster = kc.getCurrentCluster();
+    if (cluster && env.KUBERNETES_SERVICE_HOST) {
+      const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
+      (cluster as { server: string }).server = `https://${host}:${env.KUBERNETES_SERVICE_PORT}`;
     }
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    const source = globals.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
-    const reason = (err as Error).message.split('\n')[0];
-    if (/^Duplicate (cluster|user|context)/.test(reason)) {
-      throw new UsageError(`invalid kubeconfig ${source}: ${reason} (two files in KUBECONFIG define the same name)`);
+    return kc;
+  }
+
+  const contextName = globals.context ?? merged.currentContext;
+  let context: Context | undefined;
+  if (contextName) {
+    context = merged.contexts.find((c) => c.name === contextName);
+    if (!context && globals.context) throw new UsageError(`context "${globals.context}" does not exist`);
+  }
+  if (!context && !globals.server && !globals.cluster) {
+    if (files.length === 0) {
+      throw new UsageError(
+        'invalid configuration: no configuration has been provided: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config (or give --server)',
+      );
     }
-    throw new UsageError(`invalid kubeconfig ${source}: ${reason}`);
+    throw new UsageError(
+      contextName
+        ? `invalid configuration: context "${contextName}" was not found in ${files.join(', ')}`
+        : 'no current context is set in the kubeconfig: use --context or "kubectl config use-context"',
+    );
   }
-  if (globals.context) {
-    if (!kc.getContextObject(globals.context)) throw new UsageError(`context "${globals.context}" does not exist`);
-    kc.setCurrentContext(globals.context);
-  }
-  const current = kc.getCurrentContext();
-  if (!current || !kc.getContextObject(current)) {
-    throw new UsageError('no current context is set in the kubeconfig: use --context or "kubectl config use-context"');
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) throw new UsageError(`context "${current}" names no cluster with a server address`);
+
+  const clusterName = globals.cluster ?? context?.cluster ?? '';
+  const found = merged.clusters.find((c) => c.name === clusterName);
+  if (!found && globals.cluster && !globals.server) throw new UsageError(`invalid configuration: no server found for cluster "${globals.cluster}"`);
+  const cluster = applyClusterOverrides(found ?? { name: clusterName || 'mcastctl', server: '', skipTLSVerify: false }, globals);
+
+  const userName = globals.user ?? context?.user ?? '';
+  const foundUser = merged.users.find((u) => u.name === userName);
+  if (!foundUser && globals.user) throw new UsageError(`auth info "${globals.user}" does not exist`);
+  const user = applyUserOverrides(foundUser ?? { name: userName || 'mcastctl' }, globals, cluster);
+
+  const selected: Context = { name: context?.name ?? 'mcastctl', cluster: cluster.name, user: user.name, namespace: context?.namespace };
+  kc.loadFromOptions({
+    clusters: [cluster, ...merged.clusters.filter((c) => c.name !== cluster.name)],
+    users: [user, ...merged.users.filter((u) => u.name !== user.name)],
+    contexts: [selected, ...merged.contexts.filter((c) => c.name !== selected.name)],
+    currentContext: selected.name,
+  });
+  validateCredentials(cluster, user);
   return kc;
+}
+
+function inCluster(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(join(SERVICE_ACCOUNT_DIR, 'token')));
+}
+
+function applyClusterOverrides(found: Cluster, globals: GlobalOptions): Cluster {
+  const cluster: { -readonly [K in keyof Cluster]: Cluster[K] } = { ...found };
+  if (globals.server) cluster.server = globals.server;
+  if (globals.certificateAuthority) {
+    cluster.caFile = globals.certificateAuthority;
+    cluster.caData = undefined;
+  }
+  if (globals.insecureSkipTlsVerify) {
+    if (globals.certificateAuthority) throw new UsageError('specifying a root certificates file with the insecure flag is not allowed');
+    // clientcmd: an --insecure-skip-tls-verify override without a CA override clears the CA.
+    cluster.skipTLSVerify = true;
+    cluster.caFile = undefined;
+    cluster.caData = undefined;
+  }
+  if (!cluster.server) throw new UsageError(`invalid configuration: no server found for cluster "${cluster.name}"`);
+  cluster.server = normalisedServer(cluster);
+  return cluster;
+}
+
+/**
+ * clientcmd accepts a server without a scheme ("host:6443"): https when TLS is configured, else
+ * http. A plain http server (kubectl proxy) needs no TLS settings; client-node only builds an
+ * http agent for a cluster marked skipTLSVerify, which then changes nothing on the wire.
+ */
+function normalisedServer(cluster: { -readonly [K in keyof Cluster]: Cluster[K] }): string {
+  const text = cluster.server.trim();
+  const hasTls = Boolean(cluster.caData || cluster.caFile || cluster.skipTLSVerify);
+  const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `${hasTls ? 'https' : 'http'}://${text}`;
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    throw new UsageError(`invalid configuration: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname) {
+    throw new UsageError(`invalid configuration: cluster "${cluster.name}" has an invalid server URL "${cluster.server}": expected https://HOST[:PORT]`);
+  }
+  if (url.protocol === 'http:') cluster.skipTLSVerify = true;
+  return candidate.replace(/\/+$/, '');
+}
+
+function applyUserOverrides(found: User, globals: GlobalOptions, cluster: Cluster): User {
+  const user: { -readonly [K in keyof User]: User[K] } = { ...found };
+  if (globals.token) {
+    // A bearer token from the flag is what is sent: client-go skips exec plugins and auth
+    // providers when the request already carries an Authorization header.
+    user.token = globals.token;
+    user.exec = undefined;
+    user.authProvider = undefined;
+    user.username = undefined;
+    user.password = undefined;
+  }
+  if (globals.as) user.impersonateUser = globals.as;
+  if ((globals.asGroups?.length ?? 0) > 0 && !user.impersonateUser) {
+    throw new UsageError(`requesting uid, groups or user-extra for ${user.name} without impersonating a user`);
+  }
+  if (user.exec) user.exec = withExecInfo(user.exec as ExecConfig, cluster);
+  return user;
+}
+
+/**
+ * KUBERNETES_EXEC_INFO for a credential plugin, as client-go's exec authenticator encodes it
+ * (k8s.io/client-go/plugin/pkg/client/auth/exec/exec.go): an ExecCredential of the plugin's
+ * apiVersion with spec.interactive (always false here: the plugin gets no terminal) and, when the
+ * kubeconfig says provideClusterInfo, spec.cluster.
+ */
+export function execInfo(exec: ExecConfig, cluster: Cluster): string {
+  const clusterInfo = exec.provideClusterInfo
+    ? {
+        server: cluster.server,
+        ...(cluster.tlsServerName ? { 'tls-server-name': cluster.tlsServerName } : {}),
+        ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+        ...(caBytes(cluster) ? { 'certificate-authority-data': caBytes(cluster)!.toString('base64') } : {}),
+        ...(cluster.proxyUrl ? { 'proxy-url': cluster.proxyUrl } : {}),
+      }
+    : undefined;
+  return JSON.stringify({
+    kind: 'ExecCredential',
+    apiVersion: exec.apiVersion ?? 'client.authentication.k8s.io/v1beta1',
+    spec: { ...(clusterInfo ? { cluster: clusterInfo } : {}), interactive: false },
+  });
+}
+
+function withExecInfo(exec: ExecConfig, cluster: Cluster): ExecConfig {
+  const env = (exec.env ?? []).filter((e) => e.name !== 'KUBERNETES_EXEC_INFO');
+  // client-node passes process.env plus these entries to the plugin.
+  return { ...exec, env: [...env, { name: 'KUBERNETES_EXEC_INFO', value: execInfo(exec, cluster) }] };
+}
+
+function caBytes(cluster: Cluster): Buffer | undefined {
+  if (cluster.caData) return Buffer.from(cluster.caData, 'base64');
+  if (cluster.caFile && existsSync(cluster.caFile)) return readFileSync(cluster.caFile);
+  return undefined;
+}
+
+/** Reads a file the kubeconfig names, in clientcmd's wording when it cannot. */
+function readNamed(what: string, file: string, owner: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UsageError(`unable to read ${what} ${file} for ${owner} due to open ${file}: ${reason}`);
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** The CA, client certificate and key must be readable and parse, as Go's crypto/tls requires. */
+function validateCredentials(cluster: Cluster, user: User): void {
+  const ca = cluster.caFile ? readNamed('certificate-authority', cluster.caFile, cluster.name) : cluster.caData ? Buffer.from(cluster.caData, 'base64') : undefined;
+  if (ca) {
+    const blocks = ca.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0 || blocks.some((b) => !parses(() => new X509Certificate(b)))) {
+      throw new UsageError('unable to load root certificates: unable to parse bytes as PEM block');
+    }
+  }
+  const cert = user.certFile ? readNamed('client-cert', user.certFile, user.name) : user.certData ? Buffer.from(user.certData, 'base64') : undefined;
+  const key = user.keyFile ? readNamed('client-key', user.keyFile, user.name) : user.keyData ? Buffer.from(user.keyData, 'base64') : undefined;
+  if (cert) {
+    const blocks = cert.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0) throw new UsageError('tls: failed to find any PEM data in certificate input');
+    if (!parses(() => new X509Certificate(blocks[0]!))) throw new UsageError('tls: failed to parse certificate');
+  }
+  if (key) {
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.toString('latin1'))) throw new UsageError('tls: failed to find any PEM data in key input');
+    if (!parses(() => createPrivateKey(key))) throw new UsageError('tls: failed to parse private key');
+  }
+  if (cert && !key) throw new UsageError(`client-key-data or client-key must be specified for ${user.name} to use the clientCert authentication method.`);
+  if (key && !cert) throw new UsageError(`client-cert-data or client-cert must be specified for ${user.name} to use the clientCert authentication method.`);
+}
+
+function parses(attempt: () => unknown): boolean {
+  try {
+    attempt();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * client-node builds a new HTTPS agent for every WebSocket (every exec), so each exec pays a full
  * TLS handshake. Reusing the first agent lets TLS sessions resume across the hundreds of execs of
- * a fan-out; credentials and CA are the same for all of them.
+ * a fan-out; credentials and CA are the same for all of them. The agent also bounds the TLS
+ * handshake as client-go does, and sends one Impersonate-Group header per --as-group (client-node
+ * would join them into one header, which the API server reads as one group).
  */
 class SharedAgentKubeConfig extends KubeConfig {
   private sharedAgent: unknown;
 
+  constructor(private readonly impersonateGroups: string[]) {
+    super();
+  }
+
+  /** WebSocket connections (exec). */
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
     await super.applyToHTTPSOptions(opts);
     const withAgent = opts as { agent?: unknown };
+    if (this.sharedAgent === undefined && withAgent.agent) guardAgent(withAgent.agent, this.impersonateGroups);
     this.sharedAgent ??= withAgent.agent;
     withAgent.agent = this.sharedAgent;
   }
+
+  /** API requests: client-node makes a new agent for each. */
+  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const agent = context.getAgent();
+    if (agent) guardAgent(agent, this.impersonateGroups);
+  }
+}
+
+type AgentInternals = HttpAgent & {
+  createConnection(options: object, callback?: unknown): Socket;
+  addRequest(request: { setHeader(name: string, value: string[]): void; removeHeader(name: string): void }, options: object): void;
+};
+
+/** Only node's own agents are changed; a proxy agent (proxy-url) keeps its own connection logic. */
+function guardAgent(agent: unknown, groups: string[]): void {
+  if (!(agent instanceof HttpAgent)) return;
+  const internals = agent as AgentInternals;
+  if (groups.length > 0) {
+    const addRequest = internals.addRequest.bind(agent);
+    internals.addRequest = (request, options) => {
+      request.removeHeader('Impersonate-Group');
+      request.setHeader('Impersonate-Group', groups);
+      addRequest(request, options);
+    };
+  }
+  if (!(agent instanceof HttpsAgent)) return;
+  const createConnection = internals.createConnection.bind(agent);
+  internals.createConnection = (options, callback) => {
+    const socket = createConnection(options, callback);
+    if ('encrypted' in socket || 'alpnProtocol' in socket) {
+      let timer: NodeJS.Timeout | undefined;
+      socket.once('connect', () => {
+        timer = setTimeout(() => socket.destroy(new Error('net/http: TLS handshake timeout')), TLS_HANDSHAKE_TIMEOUT_MS);
+        timer.unref();
+      });
+      const stop = () => clearTimeout(timer);
+      socket.once('secureConnect', stop);
+      socket.once('close', stop);
+    }
+    return socket;
+  };
 }

@@ -2,13 +2,20 @@ import type { CommandContext, GlobalOptions } from '../context.js';
 import type { Completer } from './completion-engine.js';
 
 /** Globals a completion needs, read from the words typed so far. */
-function globalsFrom(words: string[]): Pick<GlobalOptions, 'kubeconfig' | 'context'> {
+function globalsFrom(words: string[]): Pick<GlobalOptions, 'kubeconfig' | 'context' | 'cluster' | 'user' | 'server' | 'token'> {
   const value = (flag: string) => {
     const at = words.findIndex((w) => w === flag || w.startsWith(`${flag}=`));
     if (at < 0) return undefined;
     return words[at].includes('=') ? words[at].slice(flag.length + 1) : words[at + 1];
   };
-  return { kubeconfig: value('--kubeconfig'), context: value('--context') };
+  return {
+    kubeconfig: value('--kubeconfig'),
+    context: value('--context'),
+    cluster: value('--cluster'),
+    user: value('--user'),
+    server: value('--server') ?? value('-s'),
+    token: value('--token'),
+  };
 }
 
 /** Names from the current context, with a short deadline: a TAB press must not hang. */
@@ -23,7 +30,8 @@ export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 's
       verbosity: 0,
       color: false,
       transport: 'exec',
-      insecureSkipTlsVerify: false,
+      insecureSkipTlsVerify: words.includes('--insecure-skip-tls-verify'),
+      agentInsecureSkipTlsVerify: false,
     };
     const client = openCluster({ ...ctx, programName: 'mcastctl', globals });
     switch (kind) {

@@ -21,7 +21,7 @@ export const command = defineCommand({
     const client = await ctx.cluster();
     const expected = value ? 'Enabled' : 'Disabled';
     return applyVersionedPlan(
-      ctx, client, opts, `${ctx.programName} multicast enable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE (the AntreaConfig's Multicast gate)`,
+      ctx, client, opts, `${ctx.programName} multicast enable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE (the AntreaConfig's Multicast gate)`,
       (version, data) => planFeatureGate(version, name, value, data),
       () => async (agent) => {
         const gate = (await agent.featureGates()).gates.find((g) => g.name === name);

@@ -25,12 +25,12 @@ function parseSwitch({ flags }: SwitchInput): SwitchOptions {
   const multicast = multicastOptions(flags);
   const write = parseWriteOptions(flags);
   if (!flags.tkgs) {
-    if (flags.cluster || flags.namespace) throw new UsageError('--cluster and --namespace are used with --tkgs');
+    if (flags.tkgsCluster || flags.namespace) throw new UsageError('--tkgs-cluster and --namespace are used with --tkgs');
     return { ...write, multicast };
   }
-  if (!flags.cluster || !flags.namespace) throw new UsageError('--tkgs needs --cluster NAME and --namespace VSPHERE_NAMESPACE');
+  if (!flags.tkgsCluster || !flags.namespace) throw new UsageError('--tkgs needs --tkgs-cluster NAME and --namespace VSPHERE_NAMESPACE');
   if (multicast.igmpQueryVersions) throw new UsageError('--igmp-query-versions has no AntreaConfig field (cni.tanzu.vmware.com/v1alpha1)');
-  return { ...write, multicast, tkgs: { cluster: flags.cluster, namespace: flags.namespace } };
+  return { ...write, multicast, tkgs: { cluster: flags.tkgsCluster, namespace: flags.namespace } };
 }
 
 function multicastOptions(opts: SwitchInput['flags']): MulticastOptions {
@@ -159,7 +159,7 @@ async function enableOrDisable(ctx: CommandContext, enable: boolean, opts: Switc
   if (opts.tkgs) return runTkgs(ctx, client, enable, opts, opts.tkgs);
   const verb = enable ? 'enable' : 'disable';
   return applyVersionedPlan(
-    ctx, client, opts, `${ctx.programName} multicast ${verb} --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE`,
+    ctx, client, opts, `${ctx.programName} multicast ${verb} --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE`,
     (version, data) => planMulticast(version, enable, opts.multicast, data),
     (version) => multicastCheck(version, enable),
   );
@@ -174,7 +174,7 @@ export const rollback = defineCommand({
   parse: ({ flags }): WriteOptions => parseWriteOptions(flags),
   async run(ctx, opts) {
     const client = await ctx.cluster();
-    await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
+    await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
     const backup = await readBackup(client, ctx.globals.antreaNamespace);
     const saved = backup.data ?? {};
     const when = backup.metadata?.annotations?.['mcastctl.antrea.io/saved-at'] ?? 'an unknown time';

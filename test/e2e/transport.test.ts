@@ -53,14 +53,14 @@ describe('--transport api: the agents\' own API gives what exec gives', () => {
     expect(r.stderr).toBe('Error from server (Forbidden): /api/v1/namespaces/kube-system/serviceaccounts/antctl/token is forbidden: User "sim" cannot access this resource\n');
   });
 
-  it('agents without a CA bundle (before v1.13) are refused unless --insecure-skip-tls-verify', async () => {
+  it('agents without a CA bundle (before v1.13) are refused unless --agent-insecure-skip-tls-verify', async () => {
     sim = await startSim('agent-api', (s) => {
       s.antreaVersion = 'v1.12.0';
     });
     const refused = await mcastctl(sim, ['get', 'podmulticaststats', '-A', '--transport', 'api', '-o', 'name']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n')[0]).toBe('error: api-node-1: the agent publishes no CA bundle (Antrea before v1.13): use --insecure-skip-tls-verify or --transport exec');
-    const insecure = await mcastctl(sim, ['get', 'podmulticaststats', '-A', '--transport', 'api', '--insecure-skip-tls-verify', '-o', 'name']);
+    expect(refused.stderr.split('\n')[0]).toBe('error: api-node-1: the agent publishes no CA bundle (Antrea before v1.13): use --agent-insecure-skip-tls-verify or --transport exec');
+    const insecure = await mcastctl(sim, ['get', 'podmulticaststats', '-A', '--transport', 'api', '--agent-insecure-skip-tls-verify', '-o', 'name']);
     expect(insecure.stdout).toBe('pod/rx-2\npod/rx-1\npod/sender\n');
   });
 });

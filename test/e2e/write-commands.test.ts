@@ -206,7 +206,7 @@ describe('TKGs', () => {
     const r = await mcastctl(sim, ['multicast', 'enable']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: this cluster looks managed by a vSphere Supervisor (TKGs): the ConfigMap carries the Supervisor\'s marker "kapp.k14s.io/app". The Supervisor reverts direct edits of antrea-config; change its AntreaConfig instead, against the Supervisor\'s context: mcastctl multicast enable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE\n',
+      'error: this cluster looks managed by a vSphere Supervisor (TKGs): the ConfigMap carries the Supervisor\'s marker "kapp.k14s.io/app". The Supervisor reverts direct edits of antrea-config; change its AntreaConfig instead, against the Supervisor\'s context: mcastctl multicast enable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE\n',
     );
     expect(cm().metadata.resourceVersion).toBe(before);
   });
@@ -226,7 +226,7 @@ describe('TKGs', () => {
       cluster('v1.9.0')(s);
       s.tkgs = { crd: true, antreaConfigs: [{ apiVersion: 'cni.tanzu.vmware.com/v1alpha1', kind: 'AntreaConfig', metadata: { name: 'mccluster-antrea-package', namespace: 'mcast' }, spec: { antrea: { config: { featureGates: { AntreaProxy: true, Multicast: false } } } } }] };
     });
-    const r = await mcastctl(sim, ['multicast', 'enable', '--tkgs', '--cluster', 'mccluster', '--namespace', 'mcast']);
+    const r = await mcastctl(sim, ['multicast', 'enable', '--tkgs', '--tkgs-cluster', 'mccluster', '--namespace', 'mcast']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('antreaconfig.cni.tanzu.vmware.com/mccluster-antrea-package patched in namespace mcast: featureGates.Multicast=true');
     expect(sim.server.cluster.antreaConfigs.get('mcast/mccluster-antrea-package')!.spec.antrea.config.featureGates).toEqual({ AntreaProxy: true, Multicast: true });
@@ -238,7 +238,7 @@ describe('TKGs', () => {
       s.tkgs = { crd: true };
       s.namespaces = ['mcast'];
     });
-    const r = await mcastctl(sim, ['multicast', 'enable', '--tkgs', '--cluster', 'mccluster', '--namespace', 'mcast', '--igmp-query-interval', '60s']);
+    const r = await mcastctl(sim, ['multicast', 'enable', '--tkgs', '--tkgs-cluster', 'mccluster', '--namespace', 'mcast', '--igmp-query-interval', '60s']);
     expect(r.stdout.split('\n')[0]).toBe('antreaconfig.cni.tanzu.vmware.com/mccluster-antrea-package created in namespace mcast (there was none): featureGates.Multicast=true');
     expect(sim.server.cluster.antreaConfigs.get('mcast/mccluster-antrea-package')!.spec).toEqual({ antrea: { config: { featureGates: { Multicast: true }, multicast: { igmpQueryInterval: '60s' } } } });
   });
