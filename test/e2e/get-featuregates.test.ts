@@ -140,7 +140,7 @@ describe('mcastctl get featuregates', () => {
       s.antreaVersion = 'v1.9.0';
       s.config = { agent: { 'featureGates.Multicast': true } };
     });
-    const r = await mcastctl(sim, ['--transport', 'api', '--insecure-skip-tls-verify', 'get', 'featuregates', '--node', 'api-node-1']);
+    const r = await mcastctl(sim, ['--transport', 'api', '--agent-insecure-skip-tls-verify', 'get', 'featuregates', '--node', 'api-node-1']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines.slice(0, 3)).toEqual(['Antrea Agent Feature Gates', 'FEATUREGATE              STATUS         VERSION   ', 'AntreaPolicy             Enabled        BETA      ']);
