@@ -28,7 +28,8 @@ export interface AgentChannel {
    * was read leniently (unknown status, version, column or section).
    */
   featureGates(): Promise<{ gates: FeatureGate[]; text?: string; warnings: string[] }>;
-  podMulticastStats(query: PodStatsQuery): Promise<PodMulticastStats[]>;
+  /** `note` receives what was read leniently (an unknown field, kept as an extra). */
+  podMulticastStats(query: PodStatsQuery, note?: (message: string) => void): Promise<PodMulticastStats[]>;
 }
 
 /** Opens the channel to one agent Pod (cheap: nothing is sent until a method is called). */
@@ -61,11 +62,11 @@ export function execChannels(client: KubeApi, deadlineMs: number): AgentChannels
         const text = await exec(['antctl', 'get', 'featuregates']);
         return { ...agentSection(text), text };
       },
-      async podMulticastStats(query) {
+      async podMulticastStats(query, note) {
         const argv = ['antctl', 'get', 'podmulticaststats'];
         if (query.name) argv.push(query.name);
         if (query.namespace) argv.push('-n', query.namespace);
-        return parsePodMulticastStatsJson(await exec([...argv, '-o', 'json']));
+        return parsePodMulticastStatsJson(await exec([...argv, '-o', 'json']), note);
       },
     };
   };
@@ -107,12 +108,12 @@ export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod) => Exec): 
       });
       return { gates, warnings };
     },
-    async podMulticastStats(query) {
+    async podMulticastStats(query, note) {
       const params = new URLSearchParams();
       if (query.name) params.set('name', query.name);
       if (query.namespace) params.set('namespace', query.namespace);
       const search = params.toString();
-      return parsePodMulticastStatsJson(await api.get(pod.node, `/podmulticaststats${search ? `?${search}` : ''}`));
+      return parsePodMulticastStatsJson(await api.get(pod.node, `/podmulticaststats${search ? `?${search}` : ''}`), note);
     },
   });
 }

@@ -70,6 +70,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   for (const a of agentResult.answers) for (const w of a.value.warnings) warn(ctx, `${a.pod.node}: ${w}`);
   const nodes: NodeGates[] = agentResult.answers.map((a) => ({ node: a.pod.node, pod: a.pod.name, featureGates: a.value.gates }));
   if ('failure' in controller) failures.push(controller.failure);
+  else for (const w of controller.warnings) warn(ctx, `${controller.pod}: ${w}`);
 
   if (nodes.length > 0 || 'featureGates' in controller) {
     const summary = summariseAgentGates(nodes);
@@ -140,7 +141,7 @@ async function releaseLayout(client: KubeApi, namespace: string, node?: string, 
   }
 }
 
-type ControllerGates = { pod: string; featureGates: FeatureGate[]; agentWindows?: FeatureGate[] } | { failure: NodeFailure };
+type ControllerGates = { pod: string; featureGates: FeatureGate[]; agentWindows?: FeatureGate[]; warnings: string[] } | { failure: NodeFailure };
 
 /**
  * The controller prints its own section, the Windows agents' section (v1.14+, from the newest
@@ -150,7 +151,7 @@ async function readControllerGates(client: KubeApi, namespace: string, pod: Antr
   if (!pod) return { failure: { who: 'antrea-controller', reason: `no antrea-controller Pod found in namespace "${namespace}"` } };
   try {
     const sections = await controllerFeatureGates(client, pod, deadlineMs);
-    return { pod: pod.name, featureGates: sections.controller!, ...(sections.agentWindows ? { agentWindows: sections.agentWindows } : {}) };
+    return { pod: pod.name, featureGates: sections.controller!, warnings: sections.warnings, ...(sections.agentWindows ? { agentWindows: sections.agentWindows } : {}) };
   } catch (err) {
     if (err instanceof CliError) throw err;
     return { failure: { who: `antrea-controller (${pod.name})`, reason: (err as Error).message } };

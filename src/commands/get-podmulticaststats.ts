@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import { parseDuration } from '../duration.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
+import { note } from '../output/diagnostics.js';
 import { formatList, isMachineFormat, parseOutput, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
 import { askAgents, finish } from './ask-agents.js';
@@ -143,7 +144,7 @@ async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: Sa
     if (sample > 0) await new Promise((resolve) => setTimeout(resolve, opts.intervalMs));
     const what = { concurrency: opts.concurrency, machineFormat: isMachineFormat(format) || watch, what: 'Pod multicast statistics' };
     const result = await askAgents(ctx, await source.targets(), source.channels, what, async (agent) => {
-      const stats = await agent.podMulticastStats(source.query);
+      const stats = await agent.podMulticastStats(source.query, (m) => note(ctx, `${agent.pod.node}: ${m}`));
       return { at: Date.now(), stats };
     });
     const rows: PodStatsRow[] = [];

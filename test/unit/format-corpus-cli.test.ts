@@ -161,6 +161,28 @@ describe('every corpus file through the CLI', () => {
   });
 });
 
+describe('what mcastctl does not know is kept, and said with -v', () => {
+  it('an unknown podmulticaststats field: a -v note naming the Node, the values still exact', async () => {
+    const body = '[{"name":"rx","podNamespace":"media","inbound":"18446744073709551615","outbound":"0","inboundBytes":"42"}]\n';
+    const api = cluster(new Map([['antctl get podmulticaststats -o json', ok(body)]]));
+    const quiet = await mcastctl(['get', 'podmulticaststats', '-A', '-o', 'json'], api);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toContain('"inbound": 18446744073709551615,');
+    const verbose = await mcastctl(['get', 'podmulticaststats', '-A', '-o', 'json', '-v', '1'], api);
+    expect(verbose.stderr).toMatch(/^I \S+ k8s-node-1: podmulticaststats entry 1: unknown field "inboundBytes" kept as an extra\n$/);
+  });
+
+  it('an unknown VERSION in the controller\'s antctl output: read, with a warning naming the Pod', async () => {
+    const agent = corpus.find((e) => e.file === 'antctl/v2.7.0/featuregates-agent.txt')!;
+    const controllerText = 'Antrea Controller Feature Gates\nFEATUREGATE     STATUS      VERSION\nMulticast       Enabled     PREVIEW\n';
+    const api = cluster(new Map([['antctl get featuregates', ok(corpusText(agent))]]), { antreaVersion: 'v2.7.0', controller: new Map([['antctl get featuregates', ok(controllerText)]]) });
+    const r = await mcastctl(['get', 'featuregates'], api);
+    expect(r.code).toBe(0);
+    expect(r.stdout.endsWith('\nAntrea Controller Feature Gates\nFEATUREGATE     STATUS      VERSION\nMulticast       Enabled     PREVIEW\n')).toBe(true);
+    expect(r.stderr).toBe('Warning: antrea-controller-5c9f7: line 3: unknown feature gate version "PREVIEW", read as printed: "Multicast       Enabled     PREVIEW"\n');
+  });
+});
+
 describe('get multicastgroups G when the controller\'s stats gates are off', () => {
   it('says so on stderr with the fix: exit 1, nothing on stdout', async () => {
     // pkg/apiserver/registry/stats/multicastgroup/rest.go Get: an empty MulticastGroup, no error.
