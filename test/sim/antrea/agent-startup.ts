@@ -42,7 +42,7 @@ const ENCRYPTION_MODES = ['None', 'IPsec', 'WireGuard'];
 const fold = (modes: string[], value: string) => modes.find((m) => m.toLowerCase() === value.toLowerCase());
 
 /**
- * Go's time.ParseDuration error for `text`, or undefined when it parses (src/time/format.go, Go 1.21+).
+ * Go's time.ParseDuration error for `text`, or undefined when it parses (Go's time/format.go, Go 1.21+).
  */
 export function goDurationError(text: string): string | undefined {
   const quoted = JSON.stringify(text);
@@ -132,7 +132,8 @@ export function startAgent(profile: ReleaseProfile, conf: string, os: 'linux' | 
 
   // options.go complete(): features.DefaultMutableFeatureGate.SetFromMap(o.config.FeatureGates)
   // (k8s.io/component-base/featuregate/feature_gate.go SetFromMap).
-  const gates = new Map(profile.gates.map((g) => [g.name, g.default]));
+  // pkg/features/antrea_features.go init(): on Windows, unsupported features default to false (v1.12.0 … v2.7.0).
+  const gates = new Map(profile.gates.map((g) => [g.name, os === 'windows' && profile.unsupportedOnWindows.includes(g.name) ? false : g.default]));
   for (const [name, value] of Object.entries(configured)) {
     const spec = profile.gates.find((g) => g.name === name);
     if (!spec) return complete(profile, `unrecognized feature gate: ${name}`);

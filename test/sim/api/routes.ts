@@ -111,7 +111,10 @@ function storedResource(options: {
   };
   const routes: Route[] = [
     { method: 'GET', path: collection, handler: listHandler, discovery, when: options.when },
-    { method: 'GET', path: `${collection}/{name}`, handler: find, when: options.when },
+    {
+      method: 'GET', path: `${collection}/{name}`, when: options.when,
+      handler: (ctx) => (options.table && String(ctx.headers.accept ?? '').includes('as=Table') ? options.table([find(ctx)]) : find(ctx)),
+    },
   ];
   if (verbs.includes('create')) {
     routes.push({

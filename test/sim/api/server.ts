@@ -14,6 +14,7 @@ import type { LabBackend } from '../lab-backend.js';
 import type { Scenario } from '../scenario.js';
 import { AgentApiServer } from './agent-api.js';
 import { ExecSessions } from './exec.js';
+import { decodeProtobufObject } from './protobuf.js';
 import { discovery, matchRoute, type Answer } from './routes.js';
 import { HttpStatus, statusBody, type Json } from './status.js';
 
@@ -146,7 +147,14 @@ export class SimApiServer {
           return;
         }
       }
-      const body = method === 'GET' ? undefined : await readBody(req);
+      let body: Buffer | string | undefined = method === 'GET' ? undefined : await readBody(req);
+      if (body !== undefined && String(req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
+        try {
+          body = JSON.stringify(decodeProtobufObject(body as Buffer));
+        } catch (err) {
+          throw new HttpStatus(415, 'UnsupportedMediaType', `the body of the request was in an unknown format: ${(err as Error).message}`);
+        }
+      }
       const answer = this.answer(method, path, url.searchParams, req, body);
       if ('raw' in answer && typeof answer.raw === 'string') {
         res.writeHead(200, { 'Content-Type': answer.contentType ?? 'text/plain', 'Content-Length': Buffer.byteLength(answer.raw) });
@@ -167,7 +175,8 @@ export class SimApiServer {
     }
   }
 
-  private answer(method: string, path: string, query: URLSearchParams, req: IncomingMessage, body?: string): Answer {
+  private answer(method: string, path: string, query: URLSearchParams, req: IncomingMessage, raw?: Buffer | string): Answer {
+    const body = raw === undefined ? undefined : raw.toString();
     const { cluster } = this;
     if (path === '/version') {
       const minor = String(cluster.scenario.kubernetesMinor ?? 32);
@@ -201,11 +210,11 @@ export class SimApiServer {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

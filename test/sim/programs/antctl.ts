@@ -21,8 +21,8 @@ export function antctl(ctx: ProgramContext, args: string[]): ShellResult {
     if (rest.length > 0) return fail(`Error: unknown flag: ${rest[0]}\n`);
     if (controllerMode) return ok(renderFeatureGates(profile.featureGatesLayout, cluster.controllerGateSections()));
     if (!agent) return fail('Error: request to server failed: connection refused\n');
-    const windows = image.kind === 'antrea-agent-windows';
-    return ok(renderFeatureGates(profile.featureGatesLayout, { [windows ? 'agent-windows' : 'agent']: agentGateRows(agent.profile, agent.settings.gates) }));
+    // The agent's own handler answers component "agent" on Windows too (pkg/agent/apiserver/handlers/featuregates, v2.7.0).
+    return ok(renderFeatureGates(profile.featureGatesLayout, { agent: agentGateRows(agent.profile, agent.settings.gates) }));
   }
   if (verb === 'get' && resource === 'podmulticaststats') {
     if (controllerMode || !agent) return ok('Get the status or resource of a topic\n\nUsage:\n  antctl get [command]\n');

@@ -51,23 +51,42 @@ export function registerProgram(name: string, program: Program): void {
   PROGRAMS[name] = program;
 }
 
-/** Splits a sh -c script into commands and words: enough shell for "a; b", quotes and exit N. */
+/**
+ * A small POSIX shell for `sh -c SCRIPT`: commands separated by `;`, newlines, `&&` and `||`; single
+ * and double quotes; `$?`; `exit N`; redirections `>&2`, `1>&2`, `2>&1`, `2>/dev/null`, `>/dev/null`.
+ */
 function shell(ctx: ProgramContext, args: string[], name: string): ShellResult {
   if (args[0] !== '-c' || args[1] === undefined) return fail(`${name}: only "-c SCRIPT" is supported here\n`, 2);
   let stdout = '';
   let stderr = '';
   let exitCode = 0;
-  for (const command of args[1].split(/;|&&|\n/).map((c) => c.trim()).filter(Boolean)) {
-    const words = [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-    if (words[0] === 'exit') return { stdout, stderr, exitCode: Number(words[1] ?? exitCode) };
-    if (words[0] === 'echo-err') {
-      stderr += `${words.slice(1).join(' ')}\n`;
-      continue;
+  const steps = [...args[1].matchAll(/((?:'[^']*'|"[^"]*"|\d?>&\d|[^;&|\n])+)(;|\n|&&|\|\||$)/g)].map((m) => ({ command: m[1].trim(), then: m[2] }));
+  let skip = false;
+  for (const { command, then } of steps) {
+    if (command !== '' && !skip) {
+      const tokens = [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? { word: m[1], quoted: true } : { word: m[2] ?? m[3], quoted: m[2] !== undefined }));
+      const words: string[] = [];
+      let out: 'stdout' | 'stderr' | 'null' = 'stdout';
+      let err: 'stdout' | 'stderr' | 'null' = 'stderr';
+      for (const t of tokens) {
+        const w = t.word.replace(/\$\?/g, String(exitCode));
+        if (!t.quoted && (w === '>&2' || w === '1>&2')) out = 'stderr';
+        else if (!t.quoted && w === '2>&1') err = out;
+        else if (!t.quoted && (w === '>/dev/null' || w === '1>/dev/null')) out = 'null';
+        else if (!t.quoted && w === '2>/dev/null') err = 'null';
+        else words.push(w);
+      }
+      if (words[0] === 'exit') return { stdout, stderr, exitCode: Number(words[1] ?? exitCode) };
+      const result = runProgram(ctx, words, true);
+      const emit = (to: 'stdout' | 'stderr' | 'null', text: string) => {
+        if (to === 'stdout') stdout += text;
+        else if (to === 'stderr') stderr += text;
+      };
+      emit(out, result.stdout.toString());
+      emit(err, result.stderr);
+      exitCode = result.exitCode;
     }
-    const result = runProgram(ctx, words, true);
-    stdout += result.stdout.toString();
-    stderr += result.stderr;
-    exitCode = result.exitCode;
+    skip = (then === '&&' && exitCode !== 0) || (then === '||' && exitCode === 0);
   }
   return { stdout, stderr, exitCode };
 }

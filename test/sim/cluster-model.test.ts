@@ -1,0 +1,219 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KUBECTL, kubectl, ROOT, startSim, type RunningSim } from '../helpers/sim.js';
+import { setConfKeys, SimCluster } from './cluster.js';
+import { runProgram } from './programs/index.js';
+import { loadScenario } from './scenario.js';
+
+// The simulated cluster as the real kubectl sees it: Pods are stored and run by their Node, agents
+// validate their config at start as their release does, Windows Nodes run Windows agents.
+describe.runIf(KUBECTL !== undefined || process.env.CI === 'true')('the simulated cluster through kubectl 1.32', () => {
+  let sim: RunningSim | undefined;
+  afterEach(async () => {
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  const json = async (s: RunningSim, args: string[]) => {
+    const r = await kubectl(s, [...args, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout);
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('creates a Namespace and a Pod on a chosen Node, runs it, execs its own programs, and deletes it with its Namespace', async () => {
+    sim = await startSim('default');
+    const s = sim;
+    expect(await kubectl(s, ['create', 'namespace', 'probe-1'])).toMatchObject({ code: 0, stdout: 'namespace/probe-1 created\n' });
+    const manifest = join(s.dir, 'pod.json');
+    writeFileSync(manifest, JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'rx', namespace: 'probe-1', labels: { 'app.kubernetes.io/managed-by': 'mcastctl' } },
+      spec: { nodeName: 'k8s-node-3', containers: [{ name: 'rx', image: 'busybox:1.36' }] },
+    }));
+    expect(await kubectl(s, ['create', '-f', manifest, '--validate=false'])).toMatchObject({ code: 0, stdout: 'pod/rx created\n' });
+    const pod = await json(s, ['get', 'pod', 'rx', '-n', 'probe-1']);
+    expect(pod.spec.nodeName).toBe('k8s-node-3');
+    expect(pod.status.phase).toBe('Running');
+    expect(pod.status.containerStatuses).toMatchObject([{ name: 'rx', ready: true, restartCount: 0, state: { running: {} } }]);
+    expect(pod.status.podIP).toMatch(/^10\.10\.2\.\d+$/);
+
+    // Its own network namespace and its own image: busybox, not the agent's tools.
+    expect(await kubectl(s, ['exec', '-n', 'probe-1', 'rx', '--', 'hostname'])).toMatchObject({ code: 0, stdout: 'rx\n' });
+    expect(await kubectl(s, ['exec', '-n', 'probe-1', 'rx', '--', 'cat', '/proc/sys/net/ipv4/igmp_max_memberships'])).toMatchObject({ code: 0, stdout: '20\n' });
+    const antctl = await kubectl(s, ['exec', '-n', 'probe-1', 'rx', '--', 'antctl', 'get', 'featuregates']);
+    expect(antctl.code).toBe(1);
+    expect(antctl.stdout).toBe('');
+    expect(antctl.stderr).toMatch(/^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]+": OCI runtime exec failed: exec failed: unable to start container process: exec: "antctl": executable file not found in \$PATH: unknown\n$/);
+    const shell = await kubectl(s, ['exec', '-n', 'probe-1', 'rx', '--', 'sh', '-c', 'ip mroute']);
+    expect(shell).toMatchObject({ code: 127, stderr: 'sh: ip: not found\ncommand terminated with exit code 127\n' });
+
+    expect(await kubectl(s, ['delete', 'namespace', 'probe-1'])).toMatchObject({ code: 0, stdout: 'namespace "probe-1" deleted\n' });
+    expect(await kubectl(s, ['get', 'pods', '-n', 'probe-1'])).toMatchObject({ code: 0, stderr: 'No resources found in probe-1 namespace.\n' });
+    // kubectl asks for the Namespace after a 404 and names what is missing.
+    const gone = await kubectl(s, ['get', 'pod', 'rx', '-n', 'probe-1']);
+    expect(gone).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): namespaces "probe-1" not found\n' });
+    expect(s.server.cluster.store.get('pods', 'probe-1', 'rx')).toBeUndefined();
+    expect(s.server.cluster.kubelet.runtime('probe-1', 'rx')).toBeUndefined();
+    expect(await kubectl(s, ['get', 'namespace', 'probe-1'])).toMatchObject({ code: 1, stderr: 'Error from server (NotFound): namespaces "probe-1" not found\n' });
+  });
+
+  /** Patches antrea-agent.conf with kubectl, restarts the agents with kubectl, and returns the agent Pods afterwards. */
+  async function patchAndRestart(s: RunningSim, conf: string) {
+    const patch = JSON.stringify({ data: { 'antrea-agent.conf': conf } });
+    expect(await kubectl(s, ['patch', 'configmap', 'antrea-config', '-n', 'kube-system', '--type', 'merge', '-p', patch])).toMatchObject({ code: 0 });
+    expect(await kubectl(s, ['rollout', 'restart', 'daemonset/antrea-agent', '-n', 'kube-system'])).toMatchObject({ code: 0, stdout: 'daemonset.apps/antrea-agent restarted\n' });
+    await sleep(800); // a few crash-loop restarts (crashLoopRestartMs 200)
+    return (await json(s, ['get', 'pods', '-n', 'kube-system', '-l', 'app=antrea,component=antrea-agent'])).items as any[];
+  }
+
+  async function expectCrashLoop(s: RunningSim, pods: any[], fatal: RegExp) {
+    // RollingUpdate with maxUnavailable 1: the first new Pod never becomes Ready, so the rollout stops there.
+    const crashing = pods.filter((p) => p.status.containerStatuses.find((c: any) => c.name === 'antrea-agent').ready === false);
+    expect(crashing).toHaveLength(1);
+    const pod = crashing[0];
+    const agent = pod.status.containerStatuses.find((c: any) => c.name === 'antrea-agent');
+    expect(agent.state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(agent.restartCount).toBeGreaterThanOrEqual(2);
+    expect(agent.lastState.terminated).toMatchObject({ exitCode: 255, reason: 'Error' });
+    expect(pod.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('False');
+    const table = await kubectl(s, ['get', 'pod', pod.metadata.name, '-n', 'kube-system']);
+    expect(table.stdout.split('\n')[1]).toMatch(new RegExp(`^${pod.metadata.name}\\s+1/2\\s+CrashLoopBackOff\\s+\\d+\\s+\\d+s$`));
+    for (const previous of [false, true]) {
+      const logs = await kubectl(s, ['logs', pod.metadata.name, '-n', 'kube-system', '-c', 'antrea-agent', ...(previous ? ['--previous'] : [])]);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toMatch(fatal);
+    }
+    const exec = await kubectl(s, ['exec', pod.metadata.name, '-n', 'kube-system', '-c', 'antrea-agent', '--', 'antctl', 'get', 'featuregates']);
+    expect(exec.code).toBe(1);
+    return pod;
+  }
+
+  async function expectAllReady(s: RunningSim) {
+    const pods = (await json(s, ['get', 'pods', '-n', 'kube-system', '-l', 'app=antrea,component=antrea-agent'])).items as any[];
+    expect(pods).toHaveLength(s.server.cluster.nodeNames().length);
+    for (const p of pods) expect(p.status.containerStatuses.map((c: any) => [c.name, c.ready, c.restartCount])).toEqual([['antrea-agent', true, 0], ['antrea-ovs', true, 0]]);
+    const ds = await json(s, ['get', 'daemonset', 'antrea-agent', '-n', 'kube-system']);
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: pods.length, numberReady: pods.length, updatedNumberScheduled: pods.length });
+  }
+
+  it('v1.11: an unknown top-level key makes the restarted agents crash-loop with yaml.v2 strict decoding; revert and restart: Ready', async () => {
+    sim = await startSim('antrea-v1.9', (sc) => {
+      sc.antreaVersion = 'v1.11.0';
+      sc.crashLoopRestartMs = 200;
+    });
+    const s = sim;
+    const original = s.server.cluster.antreaConfig.data['antrea-agent.conf'] as string;
+    // The v1.11 guide's snippet pasted without its featureGates: parent.
+    const broken = `${original}\nMulticast: true\n`;
+    const line = broken.split('\n').indexOf('Multicast: true') + 1;
+    const pods = await patchAndRestart(s, broken);
+    await expectCrashLoop(s, pods, new RegExp(`^F\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6}       1 main\\.go:47\\] Failed to complete: yaml: unmarshal errors:\\n  line ${line}: field Multicast not found in type agent\\.AgentConfig\\n$`));
+    await patchAndRestart(s, original);
+    await expectAllReady(s);
+  });
+
+  it('v2.7: WireGuard with multicast crash-loops the agents with validateMulticastConfig\'s line; revert and restart: Ready', async () => {
+    sim = await startSim('default', (sc) => (sc.crashLoopRestartMs = 200));
+    const s = sim;
+    const original = s.server.cluster.antreaConfig.data['antrea-agent.conf'] as string;
+    const pods = await patchAndRestart(s, setConfKeys(original, { trafficEncryptionMode: 'wireGuard' }));
+    await expectCrashLoop(s, pods, /^F\d{4} [\d:.]{15}       1 main\.go:50\] Failed to validate: failed to validate multicast config: Multicast feature doesn't work with the current encryption mode 'WireGuard'\n$/);
+    await patchAndRestart(s, original);
+    await expectAllReady(s);
+  });
+
+  it('v2.7: networkPolicyOnly with multicast crash-loops the agents; revert and restart: Ready', async () => {
+    sim = await startSim('default', (sc) => (sc.crashLoopRestartMs = 200));
+    const s = sim;
+    const original = s.server.cluster.antreaConfig.data['antrea-agent.conf'] as string;
+    const pods = await patchAndRestart(s, setConfKeys(original, { trafficEncapMode: 'networkPolicyOnly' }));
+    await expectCrashLoop(s, pods, /^F\d{4} [\d:.]{15}       1 main\.go:50\] Failed to validate: failed to validate multicast config: Multicast feature doesn't work with the networkPolicyOnly mode\n$/);
+    await patchAndRestart(s, original);
+    await expectAllReady(s);
+  });
+
+  it('v2.7 with multicast off: WireGuard alone is a valid config (the rule needs both)', async () => {
+    sim = await startSim('default', (sc) => (sc.config = { agent: { 'multicast.enable': false } }));
+    const s = sim;
+    const original = s.server.cluster.antreaConfig.data['antrea-agent.conf'] as string;
+    await patchAndRestart(s, setConfKeys(original, { trafficEncryptionMode: 'wireGuard' }));
+    await expectAllReady(s);
+  });
+
+  it('a Windows Node runs an antrea-agent-windows Pod with the Linux agents\' labels; Linux tools fail in it as on Windows', async () => {
+    sim = await startSim('default', (sc) => {
+      sc.nodes = sc.nodes.slice(0, 2);
+      sc.nodes.push({ name: 'win-1', os: 'windows', internalIP: '172.18.0.9' });
+    });
+    const s = sim;
+    const pods = (await json(s, ['get', 'pods', '-n', 'kube-system', '-l', 'app=antrea,component=antrea-agent'])).items as any[];
+    expect(pods.map((p) => [p.spec.nodeName, p.metadata.name.replace(/-[a-z0-9]{5}$/, ''), p.spec.containers.map((c: any) => c.image).join(',')]).sort()).toEqual([
+      ['k8s-node-1', 'antrea-agent', 'antrea/antrea-agent-ubuntu:v2.7.0,antrea/antrea-agent-ubuntu:v2.7.0'],
+      ['k8s-node-2', 'antrea-agent', 'antrea/antrea-agent-ubuntu:v2.7.0,antrea/antrea-agent-ubuntu:v2.7.0'],
+      ['win-1', 'antrea-agent-windows', 'antrea/antrea-windows:v2.7.0'],
+    ]);
+    const windows = pods.find((p) => p.spec.nodeName === 'win-1');
+    expect(windows.metadata.labels).toMatchObject({ app: 'antrea', component: 'antrea-agent' });
+    expect(windows.metadata.ownerReferences[0]).toMatchObject({ kind: 'DaemonSet', name: 'antrea-agent-windows' });
+    expect(windows.status.containerStatuses).toMatchObject([{ name: 'antrea-agent', ready: true }]);
+    for (const argv of [['ip', '-j', 'mroute'], ['cat', '/proc/sys/net/ipv4/igmp_max_memberships'], ['sh', '-c', 'ip mroute']]) {
+      const r = await kubectl(s, ['exec', windows.metadata.name, '-n', 'kube-system', '--', ...argv]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]+": container [0-9a-f]+ encountered an error during hcs::System::CreateProcess: failure in a Windows system call: The system cannot find the file specified\. \(0x2\): unknown\n$/);
+    }
+    const gates = await kubectl(s, ['exec', windows.metadata.name, '-n', 'kube-system', '--', 'antctl', 'get', 'featuregates']);
+    expect(gates.code).toBe(0);
+    expect(gates.stdout.split('\n')[0]).toBe('Antrea Agent Feature Gates');
+    expect(gates.stdout).toMatch(/\nMulticast\s+Disabled\s+BETA\s*\n/);
+    const nodes = await json(s, ['get', 'nodes', '-l', 'kubernetes.io/os=windows']);
+    expect(nodes.items.map((n: any) => n.metadata.name)).toEqual(['win-1']);
+  });
+
+  it('a Windows agent refuses a conf that enables a gate Windows does not support', async () => {
+    sim = await startSim('default', (sc) => {
+      sc.nodes = [sc.nodes[0], { name: 'win-1', os: 'windows', internalIP: '172.18.0.9', agent: {} }];
+      sc.config = { agent: { 'multicast.enable': true }, windowsAgent: { 'featureGates.Multicast': true } };
+    });
+    const s = sim;
+    const pod = s.server.cluster.agentPod('win-1')!;
+    const logs = await kubectl(s, ['logs', pod.metadata.name, '-n', 'kube-system']);
+    expect(logs.stdout).toMatch(/main\.go:50\] Failed to validate: unsupported features on Windows: \{Multicast\}\n$/);
+  });
+});
+
+describe('programs in simulated containers', () => {
+  it('sh -c: $?, >&2, 2>&1, && and ||, as doctor\'s one-exec gathering script uses them', async () => {
+    const cluster = new SimCluster(loadScenario('default'));
+    try {
+      const pod = cluster.agentPod('k8s-node-1')!;
+      const runtime = cluster.kubelet.runtime('kube-system', pod.metadata.name)!;
+      const sh = (script: string) => runProgram({ cluster, runtime, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, ['sh', '-c', script]);
+      expect(sh('echo @@b 1; echo @@b 1 >&2; cat /proc/sys/net/ipv4/igmp_max_memberships; echo @@x 1 $?\necho @@b 2; cat /nope; echo @@x 2 $?')).toEqual({
+        stdout: '@@b 1\n20\n@@x 1 0\n@@b 2\n@@x 2 1\n',
+        stderr: '@@b 1\ncat: /nope: No such file or directory\n',
+        exitCode: 0,
+      });
+      expect(sh('cat /nope 2>&1')).toEqual({ stdout: 'cat: /nope: No such file or directory\n', stderr: '', exitCode: 1 });
+      expect(sh("cat /nope && echo 'not printed' || echo fallback; exit 3")).toEqual({ stdout: 'fallback\n', stderr: 'cat: /nope: No such file or directory\n', exitCode: 3 });
+      expect(sh('mcjoin -o 239.1.1.1')).toEqual({ stdout: '', stderr: 'sh: 1: mcjoin: not found\n', exitCode: 127 });
+    } finally {
+      cluster.stop();
+    }
+  });
+});
+
+describe('the simulator is independent of mcastctl', () => {
+  it('imports nothing from src/', () => {
+    const grep = (pattern: string) => {
+      try {
+        return execFileSync('git', ['grep', '-n', '-e', pattern, '--', 'test/sim'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      } catch (err) {
+        if ((err as { status?: number }).status === 1) return ''; // git grep: no match
+        throw err;
+      }
+    };
+    expect(grep('src/')).toBe('');
+  });
+});
