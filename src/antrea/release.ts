@@ -169,6 +169,20 @@ export function multicastSettings(profile: ReleaseProfile, agent: Conf): Multica
   };
 }
 
+/**
+ * Memberships the agent holds per group with local receivers: one per multicast interface, the
+ * configured multicastInterfaces plus the transport interface, all joined from its one socket
+ * (cmd/antrea-agent/agent.go: sets.New(append(MulticastInterfaces, transport interface)...);
+ * pkg/agent/multicast/mcast_route.go multicastInterfacesJoinMgroup). An unnamed transport
+ * interface is counted as one more unless the list names it.
+ */
+export function membershipsPerGroup(s: MulticastSettings): number {
+  const names = new Set(s.interfaces);
+  if (s.transportInterface !== undefined) names.add(s.transportInterface);
+  else names.add('\0transport');
+  return names.size;
+}
+
 /** Whether the agents of this release run multicast with these settings (cmd/antrea-agent/agent.go). */
 export function multicastRuns(profile: ReleaseProfile, s: MulticastSettings): boolean {
   return profile.multicastSwitch === 'enable' ? s.gate && s.enable === true : s.gate;

@@ -1,8 +1,10 @@
 import { CHECKS, type AgentFacts, type CheckResult, type DoctorFacts, type Fact, type NodeFacts } from '../antrea/doctor-checks.js';
 import { controllerFeatureGates, execChannels, openChannels } from '../cluster/agent-channel.js';
-import { discoverAntrea } from '../cluster/agent-discovery.js';
+import { AGENT_CONTAINER, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import { fanOut } from '../cluster/fan-out.js';
+import { tkgsManagement } from '../cluster/tkgs.js';
 import type { NodeFailure } from '../cluster/agent-exec.js';
-import type { CommandContext } from '../context.js';
+import type { CommandContext, KubeApi } from '../context.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
@@ -16,6 +18,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 const LOG_LINES = 500;
 
@@ -36,8 +39,11 @@ const listSpec: ListSpec<CheckResult> = {
     { header: 'MESSAGE', value: (r) => r.message },
   ],
   name: (r) => `check/${r.name}`,
-  toJson: (r) => ({ name: r.name, status: r.status, nodes: r.nodes, message: r.message, ...(r.fix ? { fix: r.fix } : {}), ...(r.command ? { command: r.command } : {}), source: CHECKS.find((c) => c.name === r.name)!.source }),
-  alert: (r) => r.status === 'FAIL' || r.status === 'WARN',
+  toJson: (r) => ({
+    name: r.name, status: r.status, nodes: r.nodes, message: r.message, ...(r.fix ? { fix: r.fix } : {}), ...(r.command ? { command: r.command } : {}),
+    ...(r.unanswered ? { unanswered: r.unanswered } : {}), source: CHECKS.find((c) => c.name === r.name)!.source,
+  }),
+  alert: (r) => r.status !== 'PASS',
 };
 
 export const command = defineCommand({
@@ -58,11 +64,14 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
 
   const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
-  const [{ agents, controller }, cm, version] = await Promise.all([
+  const [{ agents: allAgents, controller }, cm, version] = await Promise.all([
     discoverAntrea(client, namespace),
     readAntreaConfig(client, namespace),
     detectAntreaVersion(client, namespace),
   ]);
+  const agents = multicastAgents(ctx, allAgents);
+  // Fixes on a Supervisor-managed cluster go through its AntreaConfig.
+  const tkgsPromise = tkgsManagement(client, cm).catch(() => undefined);
   const failures: NodeFailure[] = [];
   const deadlineMs = ctx.globals.nodeTimeoutMs;
 
@@ -97,7 +106,7 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
   const channels = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannels(ctx, client) : execChannels(client, deadlineMs);
   const ready = agents.filter((a) => a.ready);
   const perAgent = await askAgents(ctx, ready, channels, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (agent) => {
-    const { pod, exec } = agent;
+    const { exec } = agent;
     const facts: Partial<AgentFacts> = {};
     if (needs.has('agentGates')) facts.gates = (await agent.featureGates()).gates;
     if (needs.has('multicastProbe')) {
@@ -115,20 +124,27 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
       facts.igmp = { limit, joined };
     }
     if (needs.has('mroutes')) facts.mroutes = await readMroutes(exec);
-    if (needs.has('logs')) facts.logs = await client.readPodLog(pod.namespace, pod.name, 'antrea-agent', LOG_LINES);
     return facts;
   });
   failures.push(...perAgent.failures);
+  const logs = needs.has('logs') ? await readAgentLogs(client, agents, concurrency) : new Map<string, string>();
   const answered = new Map(perAgent.answers.map((a) => [a.pod.node, a.value]));
+  const failed = new Map(perAgent.failures.map((x) => [x.who, x.reason]));
   const facts: DoctorFacts = {
     version: version.version,
     versionText: version.text,
     agentConfText: cm.data?.['antrea-agent.conf'] ?? '',
     controllerConfText: cm.data?.['antrea-controller.conf'] ?? '',
     nodes: await nodesPromise,
-    agents: agents.map((a) => ({ node: a.node, pod: a.name, ready: a.ready, restarts: a.restarts ?? 0, ...answered.get(a.node) })),
+    agents: agents.map((a) => ({
+      node: a.node, pod: a.name, ready: a.ready, restarts: a.restarts ?? 0, ...answered.get(a.node),
+      answered: answered.has(a.node),
+      ...(answered.has(a.node) ? {} : { unansweredReason: a.ready ? (failed.get(a.node) ?? 'no answer') : (a.notReadyReason ?? 'not ready') }),
+      ...(logs.has(a.node) ? { logs: logs.get(a.node) } : {}),
+    })),
     controller: await controllerPromise,
     groups: await groupsPromise,
+    tkgs: await tkgsPromise,
   };
   const results = selected.map((c) => c.run(facts));
   printList(ctx, listSpec, results, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks' });
@@ -141,7 +157,23 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
   }
   const collected = finish(ctx, failures, perAgent.answers.length);
   if (results.some((r) => r.status === 'FAIL')) return ExitCode.CHECK_FAILED;
+  if (results.some((r) => r.status === 'UNKNOWN')) return ExitCode.CHECK_UNKNOWN;
   return collected === ExitCode.OK ? ExitCode.OK : ExitCode.PARTIAL;
+}
+
+/**
+ * The antrea-agent container's log of every agent, ready or not (a crash-looping agent's last
+ * words are what matter): the current container's and, after a restart, the previous one's
+ * (previous=true). An unreadable log is left out.
+ */
+async function readAgentLogs(client: KubeApi, agents: AntreaPod[], concurrency: number): Promise<Map<string, string>> {
+  const settled = await fanOut(agents, concurrency, async (pod) => {
+    const read = (previous: boolean) => client.readPodLog(pod.namespace, pod.name, AGENT_CONTAINER, LOG_LINES, previous).catch(() => undefined);
+    const [current, previous] = await Promise.all([read(false), (pod.restarts ?? 0) > 0 || !pod.ready ? read(true) : Promise.resolve(undefined)]);
+    if (current === undefined && previous === undefined) throw new Error('log unreadable');
+    return [previous, current].filter((t) => t !== undefined).join('\n');
+  });
+  return new Map(settled.flatMap((s, i) => (s.ok ? [[agents[i].node, s.value] as [string, string]] : [])));
 }
 
 

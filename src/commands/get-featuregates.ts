@@ -15,6 +15,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
 
@@ -63,7 +64,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   }
 
   const [agentResult, controller] = await Promise.all([
-    askAgents(ctx, allAgents, channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (agent) => agent.featureGates()),
+    askAgents(ctx, multicastAgents(ctx, allAgents, 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (agent) => agent.featureGates()),
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];

@@ -1,5 +1,9 @@
 import { igmpStatus, type IgmpStatus } from '../antrea/igmp-limits.js';
+import { parse } from 'yaml';
 import { groupDemandByNode } from '../antrea/multicast-groups.js';
+import { AGENT_CONF, membershipsPerGroup, multicastSettings, releaseProfile } from '../antrea/release.js';
+import { readAntreaConfig } from '../cluster/antrea-config-store.js';
+import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { execChannels } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
@@ -11,6 +15,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 export interface NodeIgmp {
   node: string;
@@ -18,8 +23,13 @@ export interface NodeIgmp {
   /** Memberships held on the Node's interfaces, without 224.0.0.1. */
   joined: number;
   joinedGroups: string[];
-  /** Distinct groups the Node's receiver Pods joined (what the agent must join); null if unknown. */
+  /**
+   * Memberships the agent must hold for the Node's receivers: distinct groups × its multicast
+   * interfaces (multicastInterfaces plus the transport interface), all on its one socket; null if unknown.
+   */
   wanted: number | null;
+  /** Distinct groups the Node's receiver Pods joined; null if unknown. */
+  wantedGroups: number | null;
   /** The most groups any one receiver Pod on the Node joined; null if unknown. */
   maxPerPod: number | null;
   headroom: number;
@@ -59,21 +69,33 @@ export const command = defineCommand({
   },
   async run(ctx, opts) {
     const client = await ctx.cluster();
-    const agents = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const agents = multicastAgents(ctx, await selectAgents(client, ctx.globals.antreaNamespace, opts.node));
     const demandPromise = listMulticastGroupsWithNodes(client).then(groupDemandByNode).catch((err: Error) => {
       warn(ctx, `cannot read multicastgroups (stats.antrea.io), WANTED and MAX-PER-POD are unknown: ${err.message}`);
       return undefined;
     });
+    // How many memberships one group costs the agent: one per multicast interface (release.ts).
+    const perGroupPromise = Promise.all([readAntreaConfig(client, ctx.globals.antreaNamespace), detectAntreaVersion(client, ctx.globals.antreaNamespace)])
+      .then(([cm, detected]) => {
+        const profile = releaseProfile(detected.version);
+        return membershipsPerGroup(multicastSettings(profile, (parse(cm.data?.[AGENT_CONF] ?? '') ?? {}) as Record<string, unknown>));
+      })
+      .catch((err: Error) => {
+        warn(ctx, `cannot read the multicast interfaces from antrea-config, WANTED is unknown: ${err.message.split('\n')[0]}`);
+        return undefined;
+      });
     const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
     const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'IGMP memberships' }, (agent) =>
       readNodeIgmp(agent.exec),
     );
     const demand = await demandPromise;
+    const perGroup = await perGroupPromise;
     const rows: NodeIgmp[] = result.answers.map(({ pod, value }) => {
-      const wanted = demand ? (demand.get(pod.node)?.groups.size ?? 0) : null;
+      const wantedGroups = demand ? (demand.get(pod.node)?.groups.size ?? 0) : null;
+      const wanted = wantedGroups !== null && perGroup !== undefined ? wantedGroups * perGroup : null;
       const maxPerPod = demand ? (demand.get(pod.node)?.maxPerPod ?? 0) : null;
       return {
-        node: pod.node, limit: value.limit, joined: value.joined, joinedGroups: value.groups, wanted, maxPerPod,
+        node: pod.node, limit: value.limit, joined: value.joined, joinedGroups: value.groups, wanted, wantedGroups, maxPerPod,
         headroom: value.limit - Math.max(value.joined, wanted ?? 0, maxPerPod ?? 0),
         status: igmpStatus(value.limit, value.joined, wanted, maxPerPod),
       };

@@ -11,6 +11,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 export interface NodeMroute extends MrouteEntry {
   node: string;
@@ -67,7 +68,7 @@ export const command = defineCommand({
   },
   async run(ctx, opts) {
     const client = await ctx.cluster();
-    const agents = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const agents = multicastAgents(ctx, await selectAgents(client, ctx.globals.antreaNamespace, opts.node));
     const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
     const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'multicast routes' }, (agent) =>
       readMroutes(agent.exec, (m) => note(ctx, `${agent.pod.node}: ${m}`)),

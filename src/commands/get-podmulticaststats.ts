@@ -13,6 +13,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency, parsePositiveInt } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 export interface PodStatsRow extends PodMulticastStats {
   node: string;
@@ -109,9 +110,14 @@ async function runAgainstCluster(ctx: CommandContext, opts: PodStatsOptions): Pr
     wanted = new Set(pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`));
     onNodes = new Set(pods.map((p) => p.spec?.nodeName));
   }
-  // Agents are looked up again for every sample: a rollout restart replaces their Pods.
+  // Agents are looked up again for every sample: a rollout restart replaces their Pods. Windows
+  // agents are skipped with one note, on the first sample only.
+  let noted = false;
   const targets = async () => {
-    const agents = (await selectAgents(client, ctx.globals.antreaNamespace, opts.node)).filter((a) => !onNodes || onNodes.has(a.node));
+    const found = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const linux = noted ? found.filter((a) => a.os !== 'windows') : multicastAgents(ctx, found);
+    noted = true;
+    const agents = linux.filter((a) => !onNodes || onNodes.has(a.node));
     if (podName && agents.length === 0) {
       throw new CliError(`Pod ${namespace}/${podName} runs where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
     }

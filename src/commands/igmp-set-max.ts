@@ -15,6 +15,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency, parsePositiveInt } from './options.js';
+import { multicastAgents } from './windows-agents.js';
 
 export const PERSIST_DAEMONSET = 'mcastctl-igmp-max-memberships';
 const MAX_INT32 = 2 ** 31 - 1;
@@ -84,7 +85,11 @@ export const command = defineCommand({
 async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
   const { target, format } = opts;
   const client = await ctx.cluster();
-  let agents: AntreaPod[] = await selectAgents(client, ctx.globals.antreaNamespace);
+  const found = await selectAgents(client, ctx.globals.antreaNamespace);
+  // Windows Nodes have no igmp_max_memberships sysctl and no multicast agent: never written.
+  const windowsNamed = (opts.nodes ?? []).filter((n) => found.some((a) => a.node === n && a.os === 'windows'));
+  if (windowsNamed.length > 0) throw new CliError(`${windowsNamed.join(', ')}: Windows Node${windowsNamed.length > 1 ? 's' : ''}: Antrea runs no multicast there and Windows has no ${SYSCTL_KEY}`);
+  let agents: AntreaPod[] = found;
   if (opts.nodes) {
     const wanted = opts.nodes;
     const missing = wanted.filter((n) => !agents.some((a) => a.node === n));
@@ -95,6 +100,7 @@ async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
     agents = agents.filter((a) => names.has(a.node));
     if (agents.length === 0) throw new CliError(`no Node with an antrea-agent Pod matches the selector "${opts.selector.text}"`);
   }
+  agents = multicastAgents(ctx, agents);
   const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
   const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async ({ pod, exec }) => {
     const { limit: before, joined } = await readNodeIgmp(exec);

@@ -40,7 +40,7 @@ describe('mcastctl doctor on a healthy cluster', () => {
     const rows = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s{3,}/));
     expect(rows[0]).toEqual(['CHECK', 'STATUS', 'NODES', 'MESSAGE']);
     expect(rows.slice(1).map((row) => [row[0], row[1]])).toEqual(
-      ['multicast-enabled', 'config-applied', 'networkpolicystats', 'traffic-mode', 'encryption', 'flexible-ipam', 'kernel-version', 'windows-nodes', 'ip-family',
+      ['config-valid', 'multicast-enabled', 'config-applied', 'networkpolicystats', 'traffic-mode', 'encryption', 'flexible-ipam', 'kernel-version', 'windows-nodes', 'ip-family',
         'os-image', 'agents-ready', 'local-control-groups', 'igmp-limits', 'groups-without-receivers', 'unresolved-routes'].map((n) => [n, 'PASS']),
     );
   });
@@ -51,7 +51,7 @@ describe('mcastctl doctor on a healthy cluster', () => {
     expect(one.stdout).toBe('CHECK        STATUS   NODES   MESSAGE\nencryption   PASS     -       trafficEncryptionMode none\n');
     const bad = await mcastctl(sim, ['doctor', '--check', 'dns']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: unknown check "dns"; checks: multicast-enabled, config-applied, /);
+    expect(bad.stderr).toMatch(/^error: unknown check "dns"; checks: config-valid, multicast-enabled, config-applied, /);
   });
 });
 
@@ -90,7 +90,7 @@ describe('each check, triggered (FAIL/WARN with Nodes and fix) and not', () => {
 
   it('traffic-mode: networkPolicyOnly, and multicastInterfaces in encap mode', async () => {
     const npo = await check('traffic-mode', (s) => (s.config = { agent: { 'multicast.enable': true, trafficEncapMode: 'networkPolicyOnly' } }));
-    expect(npo.result).toMatchObject({ status: 'FAIL', message: 'trafficEncapMode networkPolicyOnly does not support multicast' });
+    expect(npo.result).toMatchObject({ status: 'FAIL', message: "failed to validate multicast config: Multicast feature doesn't work with the networkPolicyOnly mode" });
     const encap = await check('traffic-mode', (s) => (s.config = { agent: { 'multicast.enable': true, 'multicast.multicastInterfaces': ['eth1'] } }));
     expect(encap.result.status).toBe('FAIL');
     const noEncap = await check('traffic-mode', (s) => (s.config = { agent: { 'multicast.enable': true, trafficEncapMode: 'noEncap', 'multicast.multicastInterfaces': ['eth1'] } }));
@@ -99,10 +99,20 @@ describe('each check, triggered (FAIL/WARN with Nodes and fix) and not', () => {
 
   it('encryption and flexible-ipam', async () => {
     expect((await check('encryption', (s) => (s.config = { agent: { 'multicast.enable': true, trafficEncryptionMode: 'wireGuard' } }))).result).toMatchObject({
-      status: 'FAIL', message: 'trafficEncryptionMode wireGuard does not work with multicast (agents refuse to start)',
+      status: 'FAIL', message: "failed to validate multicast config: Multicast feature doesn't work with the current encryption mode 'WireGuard'",
     });
-    const ipam = await check('flexible-ipam', (s) => (s.config = { agent: { 'multicast.enable': true, 'featureGates.AntreaIPAM': true, enableBridgingMode: true } }));
-    expect(ipam.result).toMatchObject({ status: 'FAIL', nodes: ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'] });
+    // FlexibleIPAM: supported with multicast from v1.15 (PR #4922), without multicastInterfaces.
+    const flexible = { 'featureGates.AntreaIPAM': true, enableBridgingMode: true, trafficEncapMode: 'noEncap', noSNAT: true };
+    const old = await check('flexible-ipam', (s) => {
+      s.antreaVersion = 'v1.14.0';
+      s.config = { agent: { 'multicast.enable': true, ...flexible } };
+    });
+    expect(old.result).toMatchObject({ status: 'FAIL', message: 'multicast does not work with Antrea FlexibleIPAM (AntreaIPAM with enableBridgingMode) before v1.15 (this cluster: v1.14.0)' });
+    expect((await check('flexible-ipam', (s) => (s.config = { agent: { 'multicast.enable': true, ...flexible } }))).result).toMatchObject({
+      status: 'PASS', message: 'FlexibleIPAM is on: supported with multicast from v1.15 (this cluster: v2.7.0)',
+    });
+    const interfaces = await check('flexible-ipam', (s) => (s.config = { agent: { 'multicast.enable': true, ...flexible, 'multicast.multicastInterfaces': ['eth1'] } }));
+    expect(interfaces.result).toMatchObject({ status: 'FAIL', message: 'multicast.multicastInterfaces (eth1) is not supported with Antrea FlexibleIPAM: multicast packets go to the uplink interface only' });
     expect((await check('flexible-ipam', (s) => (s.config = { agent: { 'multicast.enable': true, 'featureGates.AntreaIPAM': true } }))).result.status).toBe('PASS');
   });
 

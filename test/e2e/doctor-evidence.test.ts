@@ -1,0 +1,163 @@
+/**
+ * doctor says PASS only with evidence: UNKNOWN when no agent answered, per-Node gaps in JSON, logs
+ * of agents that are not ready, a conf that does not parse, and advice that fits the cluster.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { kubectl, mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import type { Scenario } from '../sim/scenario.js';
+
+const scenario = (name: string) => join(import.meta.dirname, 'scenarios', `${name}.yaml`);
+
+let sim: RunningSim | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+interface Check {
+  name: string;
+  status: string;
+  nodes: string[];
+  message: string;
+  fix?: string;
+  command?: string;
+  unanswered?: Array<{ node: string; reason: string }>;
+}
+
+async function doctorJson(args: string[] = []): Promise<{ code: number; stderr: string; checks: Map<string, Check> }> {
+  const r = await mcastctl(sim, ['doctor', '-o', 'json', ...args]);
+  const doc = JSON.parse(r.stdout) as { items: Check[] };
+  return { code: r.code, stderr: r.stderr, checks: new Map(doc.items.map((c) => [c.name, c])) };
+}
+
+const FATAL = "F1129 21:00:00.000000       1 main.go:50] Failed to validate: failed to validate multicast config: Multicast feature doesn't work with the current encryption mode 'WireGuard'";
+
+describe('no agent answers: every agent crash-looping', () => {
+  it('checks that need an agent are UNKNOWN (never PASS), JSON names each Node and why; agents-ready quotes the fatal line', async () => {
+    sim = await startSim(scenario('crash-looping'));
+    const { code, checks } = await doctorJson();
+    expect(code).toBe(6);
+    for (const name of ['multicast-enabled', 'config-applied', 'networkpolicystats', 'igmp-limits', 'groups-without-receivers', 'unresolved-routes']) {
+      expect(checks.get(name)!.status, name).toBe('UNKNOWN');
+    }
+    expect(checks.get('multicast-enabled')).toMatchObject({
+      message: 'no agent answered (2 not answering): whether the agents run multicast cannot be known',
+      unanswered: [
+        { node: 'k8s-node-1', reason: expect.stringContaining('is not ready (CrashLoopBackOff)') },
+        { node: 'k8s-node-2', reason: expect.stringContaining('is not ready (CrashLoopBackOff)') },
+      ],
+    });
+    expect(checks.get('agents-ready')).toMatchObject({ status: 'FAIL', nodes: ['k8s-node-1', 'k8s-node-2'], message: `2 agent Pods are not ready: k8s-node-1: ${FATAL}; k8s-node-2: ${FATAL}` });
+    // The logs of not-ready agents are read: os-image has evidence.
+    expect(checks.get('os-image')!.status).toBe('PASS');
+  });
+
+  it('a check with no evidence and no FAIL exits 7', async () => {
+    sim = await startSim(scenario('crash-looping'));
+    const r = await mcastctl(sim, ['doctor', '--check', 'multicast-enabled']);
+    expect(r.stdout).toBe(
+      'CHECK               STATUS    NODES   MESSAGE\n' +
+        'multicast-enabled   UNKNOWN   -       no agent answered (2 not answering): whether the agents run multicast cannot be known\n',
+    );
+    expect(r.code).toBe(7);
+  });
+
+  it('one agent down: the others\' evidence counts, the missing Node is named', async () => {
+    sim = await startSim('default', (s) => (s.faults = [{ kind: 'agent-not-ready', node: 'k8s-node-3' }]));
+    const { checks } = await doctorJson(['--check', 'multicast-enabled']);
+    expect(checks.get('multicast-enabled')).toMatchObject({
+      status: 'PASS', message: 'multicast.enable is true and 2 of 3 agents run multicast (no answer from k8s-node-3)',
+      unanswered: [{ node: 'k8s-node-3', reason: expect.stringContaining('not ready') }],
+    });
+  });
+});
+
+describe('a conf that does not parse', () => {
+  it('config-valid FAILs naming the file and line; the other checks still run', async () => {
+    sim = await startSim('default');
+    const cm = JSON.parse((await kubectl(sim, ['-n', 'kube-system', 'get', 'configmap', 'antrea-config', '-o', 'json'])).stdout);
+    const broken = `${cm.data['antrea-agent.conf']}\nmulticast:\n  enable: true\n`;
+    expect((await kubectl(sim, ['-n', 'kube-system', 'patch', 'configmap', 'antrea-config', '--type', 'merge', '-p', JSON.stringify({ data: { 'antrea-agent.conf': broken } })])).code).toBe(0);
+    const line = broken.split('\n').length - 2;
+    // One check at a time: the simulated controller's /featuregates does not yet answer an unparsable ConfigMap.
+    const one = async (name: string) => (await doctorJson(['--check', name])).checks.get(name)!;
+    expect(await one('config-valid')).toMatchObject({ status: 'FAIL', message: `Antrea v2.7.0 agents would not start with it: antrea-agent.conf line ${line}: antrea-agent.conf is not valid YAML: Map keys must be unique` });
+    expect(await one('traffic-mode')).toMatchObject({ status: 'UNKNOWN', message: `the config cannot be read (antrea-agent.conf line ${line}: Map keys must be unique): see config-valid` });
+    expect((await one('multicast-enabled')).status).toBe('UNKNOWN');
+    expect((await one('agents-ready')).status).toBe('PASS');
+    expect((await one('unresolved-routes')).status).toBe('PASS');
+    expect((await one('igmp-limits')).status).toBe('PASS');
+  });
+});
+
+describe('IGMP memberships: groups × multicast interfaces, and the agent\'s own join failures', () => {
+  const elevenGroups = (s: Scenario) => {
+    s.config = { agent: { 'multicast.enable': true, trafficEncapMode: 'noEncap', 'multicast.multicastInterfaces': ['eth1'] } };
+    s.workloads![1].groups = Array.from({ length: 11 }, (_, i) => `239.1.1.${i + 1}`);
+  };
+
+  it('11 groups on 2 interfaces (eth1 + the transport interface) = 22 memberships > 20: FAIL, and get igmp WANTED says 22', async () => {
+    sim = await startSim('default', elevenGroups);
+    const { checks } = await doctorJson(['--check', 'igmp-limits']);
+    expect(checks.get('igmp-limits')).toMatchObject({
+      status: 'FAIL', nodes: ['k8s-node-2'],
+      message: 'receivers want more memberships than igmp_max_memberships allows on k8s-node-2 (2 memberships per group: one per multicast interface): the extra groups get no traffic from outside the Node',
+    });
+    const igmp = await mcastctl(sim, ['get', 'igmp', '-o', 'json']);
+    const rows = JSON.parse(igmp.stdout).items as Array<{ node: string; wanted: number; wantedGroups: number; status: string }>;
+    expect(rows.find((r) => r.node === 'k8s-node-2')).toMatchObject({ wanted: 22, wantedGroups: 11, status: 'OVER LIMIT' });
+  });
+
+  it('the agent logged failed joins (ENOBUFS): FAIL naming the Node and the groups', async () => {
+    sim = await startSim('default', (s) => {
+      s.nodes[2].agent = {
+        logs: [
+          'I1129 21:00:00.000000       1 mcast_controller.go:380] "Started multicast controller"',
+          'E1129 21:00:05.000000       1 mcast_controller.go:483] "Failed to install multicast group identified with local members" err="failed to join multicast group 239.1.1.21 for eth0: no buffer space available" group="239.1.1.21"',
+          'E1129 21:00:05.000000       1 mcast_controller.go:439] Error syncing multicast group 239.1.1.21, requeuing. Error: failed to join multicast group 239.1.1.21 for eth0: no buffer space available',
+          'E1129 21:00:06.000000       1 mcast_controller.go:483] "Failed to install multicast group identified with local members" err="failed to join multicast group 239.1.1.22 for eth0: no buffer space available" group="239.1.1.22"',
+        ],
+      };
+    });
+    const { checks } = await doctorJson(['--check', 'igmp-limits']);
+    expect(checks.get('igmp-limits')).toMatchObject({
+      status: 'FAIL', nodes: ['k8s-node-3'],
+      message: 'agents logged failed joins: k8s-node-3: 239.1.1.21 on eth0, 239.1.1.22 on eth0 (no buffer space available)',
+      command: 'mcastctl igmp set-max 64 --node k8s-node-3 --persist',
+    });
+  });
+});
+
+describe('advice that fits the cluster', () => {
+  it('TKGs: NetworkPolicyStats goes through the AntreaConfig, not featuregate set', async () => {
+    sim = await startSim('default', (s) => {
+      s.config = { agent: { 'multicast.enable': true, 'featureGates.NetworkPolicyStats': false }, controller: { 'featureGates.NetworkPolicyStats': false } };
+      s.tkgs = { crd: true };
+    });
+    const { checks } = await doctorJson(['--check', 'networkpolicystats']);
+    const result = checks.get('networkpolicystats')!;
+    expect(result.status).toBe('FAIL');
+    expect(result.command).toBeUndefined();
+    expect(result.fix).toBe('set featureGates.NetworkPolicyStats: true in the cluster\'s AntreaConfig (spec.antrea.config), against the Supervisor: the Supervisor reverts direct edits of antrea-config');
+  });
+
+  it('multicast off with WireGuard: the fix starts with what the enable pre-flight would refuse, no enable command', async () => {
+    sim = await startSim(scenario('v2.7-wireguard'));
+    const { checks } = await doctorJson(['--check', 'multicast-enabled']);
+    expect(checks.get('multicast-enabled')).toMatchObject({ status: 'FAIL', fix: 'set trafficEncryptionMode: none in antrea-agent.conf, or keep multicast off; then switch multicast on' });
+    expect(checks.get('multicast-enabled')!.command).toBeUndefined();
+  });
+
+  it('NetworkPolicyStats off: receivers cannot be known, so no "stop the sender"', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.config = { ...s.config, agent: { ...s.config?.agent, 'featureGates.NetworkPolicyStats': false }, controller: { 'featureGates.NetworkPolicyStats': false } };
+    });
+    const r = await mcastctl(sim, ['doctor', '--check', 'groups-without-receivers', '-o', 'json']);
+    expect(JSON.parse(r.stdout).items[0]).toMatchObject({
+      status: 'UNKNOWN', message: 'NetworkPolicyStats is off: multicastgroups does not list the receivers, so they cannot be known (see networkpolicystats)',
+    });
+    expect(r.stdout).not.toContain('stop the sender');
+    expect(r.code).toBe(7);
+  });
+});
