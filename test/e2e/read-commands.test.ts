@@ -226,7 +226,7 @@ describe('mcastctl get igmp', () => {
       'apiVersion: mcastctl.antrea.io/v1alpha1\nkind: NodeIgmpList\nitems:\n' +
         '- node: node-b\n  limit: 21\n  joined: 20\n  joinedGroups:\n' +
         Array.from({ length: 20 }, (_, i) => `  - 239.1.1.${i + 1}\n`).sort().join('') +
-        '  wanted: 21\n  maxPerPod: 20\n  headroom: 0\n  status: AT LIMIT\n',
+        '  wanted: 21\n  wantedGroups: 21\n  maxPerPod: 20\n  headroom: 0\n  status: AT LIMIT\n',
     );
   });
 });
