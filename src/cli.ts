@@ -4,6 +4,7 @@ import type { FlagValues } from './commands/define-command.js';
 import type { CommandContext, GlobalOptions, KubeApi, RunContext, Streams } from './context.js';
 import { parseDuration } from './duration.js';
 import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
+import { notFlagLike } from './flag-values.js';
 import { VERSION } from './version.js';
 
 export { VERSION };
@@ -23,7 +24,9 @@ function toOption(flag: FlagSpec): Option {
   const option = new Option(flag.flags, flag.description);
   if (flag.defaultValue !== undefined) option.default(flag.defaultValue);
   if (Array.isArray(flag.completes) && !flag.completes.some((c) => c.endsWith('='))) option.choices(flag.completes as string[]);
-  if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  const name = option.long ?? option.short ?? flag.flags;
+  if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), notFlagLike(value, name)]);
+  else if (option.required && !option.argChoices) option.argParser((value: string) => notFlagLike(value, name));
   return option;
 }
 

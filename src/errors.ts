@@ -1,3 +1,5 @@
+import { boundedLine } from './bounded-text.js';
+
 /**
  * Exit codes of mcastctl. One table, documented in README and in every --help.
  * New codes may only refine paths that already failed.
@@ -59,6 +61,7 @@ export class CliError extends Error {
   }
 }
 
+/** Exit 2: a bad flag, flag value or argument, an unreadable kubeconfig, an unknown context. */
 export class UsageError extends CliError {
   constructor(message: string) {
     super(message, ExitCode.USAGE);
@@ -66,10 +69,46 @@ export class UsageError extends CliError {
   }
 }
 
-/** Formats any error as the single line mcastctl prints on stderr. */
+/** Exit 4: the API server refused the credentials (401) or the permission (403). */
+export class AuthError extends CliError {
+  constructor(message: string, httpStatus?: number) {
+    super(message, ExitCode.AUTH);
+    this.name = 'AuthError';
+    this.httpStatus = httpStatus;
+  }
+}
+
+/** Exit 5: the API server could not be reached, dropped the connection, or did not answer in time. */
+export class UnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.UNREACHABLE);
+    this.name = 'UnreachableError';
+  }
+}
+
+/**
+ * A command run in a container failed in a way that yields no exit code (not found, refused, timed
+ * out, output too large). It fails one Node, never the whole command.
+ */
+export class ExecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecError';
+  }
+}
+
+/** The longest error line mcastctl prints: messages quote untrusted text, which is cut before this. */
+const MAX_ERROR_LINE = 2000;
+
+/** Formats any error as the single line mcastctl prints on stderr (control characters escaped, length capped). */
 export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const firstLine = message.split('\n')[0].trim();
+  const firstLine = boundedLine(message.trim(), MAX_ERROR_LINE);
   if (/^(error: |Error from server)/.test(firstLine)) return firstLine;
   return `error: ${firstLine}`;
+}
+
+/** The exit code of any error: its class's, or 1. */
+export function exitCodeOf(err: unknown): ExitCodeValue {
+  return err instanceof CliError ? err.exitCode : ExitCode.ERROR;
 }

@@ -88,9 +88,15 @@ export interface ReleaseVersion {
   patch: number;
 }
 
-/** Parses "v2.7.0", "2.7.0-dev" or an image tag such as "antrea/antrea-agent-ubuntu:v1.11.2". */
+/**
+ * Parses "v2.7.0", "2.7.0-dev", "v2.7.0-5b2b4bd" or an image reference such as
+ * "antrea/antrea-agent-ubuntu:v1.11.2" (a digest after "@" is ignored). The whole tag must be a
+ * version (semver with an optional "v", pre-release and build): "devel-1.2.3", "banana" or
+ * "latest" are undefined, never read as the digits they contain.
+ */
 export function parseRelease(text: string): ReleaseVersion | undefined {
-  const m = /v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(text.split(':').pop() ?? text);
+  const tag = text.trim().split('@')[0].split(/[:/]/).pop() ?? '';
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(tag);
   if (!m) return undefined;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
 }

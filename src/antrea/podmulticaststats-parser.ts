@@ -6,6 +6,7 @@
  * Counters are read as bigint: a uint64 beyond 2^53 stays exact.
  */
 import { parseExactJson } from './mroute-parser.js';
+import { describeUnexpected } from '../bounded-text.js';
 
 export interface PodMulticastStats {
   namespace: string;
@@ -28,7 +29,7 @@ export function parsePodMulticastStatsJson(text: string, note?: (message: string
   try {
     parsed = parseExactJson(text);
   } catch (err) {
-    throw new Error(`"antctl get podmulticaststats -o json" printed no JSON (${(err as Error).message}): ${JSON.stringify(text.split('\n')[0])}`);
+    throw new Error(`"antctl get podmulticaststats -o json" printed no JSON (${(err as Error).message}): ${describeUnexpected(text)}`);
   }
   if (!Array.isArray(parsed)) throw new Error('"antctl get podmulticaststats -o json" printed no JSON list');
   return parsed.map((item: Record<string, unknown>, index) => {

@@ -39,6 +39,8 @@ function agentSection(text: string): { gates: FeatureGate[]; warnings: string[] 
   try {
     const sections = parseFeatureGates(text);
     if (!sections.agent) throw new Error('no "Antrea Agent Feature Gates" section');
+    // Every agent since v1.5 lists Multicast: a table without it was cut short (or is not antctl's).
+    if (!sections.agent.some((g) => g.name === 'Multicast')) throw new Error(`the agent table has no Multicast row (${sections.agent.length} rows): cut short?`);
     return { gates: sections.agent, warnings: sections.warnings };
   } catch (err) {
     throw new Error(`cannot read "antctl get featuregates" output: ${(err as Error).message}`);

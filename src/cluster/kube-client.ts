@@ -21,22 +21,18 @@ import {
   type V1Status,
 } from '@kubernetes/client-node';
 import type { ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
-import { CliError, ExitCode } from '../errors.js';
-import { toCliError } from './api-errors.js';
+import { describeUnexpected, MAX_TOOL_OUTPUT_BYTES } from '../bounded-text.js';
+import { AuthError, CliError, ExecError } from '../errors.js';
+import { isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
 import { loadKubeConfig } from './kubeconfig.js';
 
 /** How often a request answered 429 Too Many Requests is retried, honouring Retry-After. */
 const MAX_THROTTLE_RETRIES = 4;
-const MAX_RETRY_AFTER_MS = 10_000;
+/** How often an idempotent read whose connection was reset or refused is retried (kubectl's client-go retries these too). */
+const MAX_NETWORK_RETRIES = 3;
 const PAGE_SIZE = 500;
 
-/** A command run in a container failed in a way that yields no exit code (not found, refused, timed out). */
-export class ExecError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExecError';
-  }
-}
+export { ExecError };
 
 /** The client of the context the global flags select; reads the kubeconfig, sends nothing yet. */
 export function openCluster(ctx: RunContext): KubeClient {
@@ -91,22 +87,33 @@ export class KubeClient implements KubeApi {
     } as ConfigurationOptions;
   }
 
-  /** Runs one API call with the request timeout, retrying 429s as the server asks. */
-  async call<T>(what: (options: ConfigurationOptions) => Promise<T>, contentType?: string): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Runs one API call with the request timeout. A 429 is retried as the server asks (Retry-After,
+   * capped, with jitter) at most MAX_THROTTLE_RETRIES times; a reset or refused connection is
+   * retried with jittered backoff only for reads (`idempotent`), at most MAX_NETWORK_RETRIES times,
+   * and never past the request timeout. Throws a CliError of the class the failure belongs to.
+   */
+  async call<T>(what: (options: ConfigurationOptions) => Promise<T>, contentType?: string, idempotent = contentType === undefined): Promise<T> {
+    const started = Date.now();
+    const budgetMs = this.ctx.globals.requestTimeoutMs;
+    let throttled = 0;
+    let networkRetries = 0;
+    for (;;) {
       try {
         const options = this.callOptions();
         return await what(contentType ? setHeaderOptions('Content-Type', contentType, options) : options);
       } catch (err) {
         const e = err as { code?: unknown; headers?: Record<string, string> };
-        if (e.code === 429 && attempt < MAX_THROTTLE_RETRIES) {
-          const retryAfter = Number(e.headers?.['retry-after'] ?? '1');
-          const waitMs = Math.min(Number.isFinite(retryAfter) ? retryAfter * 1000 : 1000, MAX_RETRY_AFTER_MS);
+        let waitMs: number | undefined;
+        if (e.code === 429 && throttled < MAX_THROTTLE_RETRIES) {
+          waitMs = retryDelayMs(throttled++, e.headers?.['retry-after']);
           this.log(1, `throttled by the API server (429), retrying in ${waitMs} ms`);
-          await sleep(waitMs);
-          continue;
+        } else if (idempotent && networkRetries < MAX_NETWORK_RETRIES && isTransientNetworkError(err)) {
+          waitMs = retryDelayMs(networkRetries++);
+          this.log(1, `connection to the API server failed (${(err as Error).message}), retrying in ${waitMs} ms`);
         }
-        throw toCliError(err, this.server);
+        if (waitMs === undefined || (budgetMs > 0 && Date.now() - started + waitMs > budgetMs)) throw toCliError(err, this.server);
+        await sleep(waitMs);
       }
     }
   }
@@ -181,11 +188,16 @@ export class KubeClient implements KubeApi {
   /** A cluster-scoped resource of an aggregated or custom API group (e.g. stats.antrea.io multicastgroups). */
   async listClusterObjects<T>(group: string, version: string, plural: string): Promise<T[]> {
     const list = await this.call((options) => this.custom.listClusterCustomObject({ group, version, plural }, options));
-    return ((list as { items?: T[] }).items ?? []) as T[];
+    // An untyped answer is checked here: a proxy's 200 HTML page is not an empty list.
+    const items = (list as { items?: unknown } | undefined)?.items;
+    if (!list || typeof list !== 'object' || !Array.isArray(items)) throw new CliError(`the server's answer to LIST ${plural}.${group} is not a list: ${describeAnswer(list)}`);
+    return items as T[];
   }
 
   async getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T> {
-    return (await this.call((options) => this.custom.getClusterCustomObject({ group, version, plural, name }, options))) as T;
+    const object = await this.call((options) => this.custom.getClusterCustomObject({ group, version, plural, name }, options));
+    if (!object || typeof object !== 'object' || Array.isArray(object)) throw new CliError(`the server's answer to GET ${plural}.${group}/${name} is not an object: ${describeAnswer(object)}`);
+    return object as T;
   }
 
   async readConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
@@ -266,21 +278,31 @@ export class KubeClient implements KubeApi {
   async exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number, stream?: ExecStream): Promise<ExecResult> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const sink = (chunks: Buffer[], onChunk?: (text: string) => void) =>
-      new Writable({
+    let overflow: string | undefined;
+    let socket: { close(): void; on(event: string, cb: (...a: unknown[]) => void): void } | undefined;
+    // Output past MAX_TOOL_OUTPUT_BYTES is never kept: the session is closed and the Node fails.
+    const sink = (chunks: Buffer[], name: string, onChunk?: (text: string) => void) => {
+      let size = 0;
+      return new Writable({
         write(chunk: Buffer, _enc, done) {
-          chunks.push(chunk);
-          onChunk?.(chunk.toString('utf8'));
+          size += chunk.length;
+          if (size <= MAX_TOOL_OUTPUT_BYTES) {
+            chunks.push(chunk);
+            onChunk?.(chunk.toString('utf8'));
+          } else if (overflow === undefined) {
+            overflow = `the command printed more than ${MAX_TOOL_OUTPUT_BYTES / 1024 / 1024} MiB on ${name}`;
+            socket?.close();
+          }
           done();
         },
       });
+    };
     this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
     let status: V1Status | undefined;
-    let socket: { close(): void; on(event: string, cb: (...a: unknown[]) => void): void } | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve, reject) => {
       new Exec(this.kc)
-        .exec(namespace, pod, container, argv, sink(out, stream?.onStdout), sink(err), null, false, (s) => {
+        .exec(namespace, pod, container, argv, sink(out, 'stdout', stream?.onStdout), sink(err, 'stderr'), null, false, (s) => {
           status = s;
         })
         .then((ws) => {
@@ -312,6 +334,7 @@ export class KubeClient implements KubeApi {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
+    if (overflow) throw new ExecError(overflow);
     const stdout = Buffer.concat(out).toString('utf8');
     const stderr = Buffer.concat(err).toString('utf8');
     if (!status) throw new ExecError('the exec session closed without an exit status');
@@ -322,10 +345,16 @@ export class KubeClient implements KubeApi {
   }
 }
 
+function describeAnswer(answer: unknown): string {
+  if (typeof answer === 'string') return describeUnexpected(answer);
+  if (answer === undefined || answer === null) return 'no body';
+  return describeUnexpected(JSON.stringify(answer) ?? String(answer));
+}
+
 function execFailure(e: unknown): Error {
   const text = (e as { message?: string })?.message ?? String(e);
   const code = /Unexpected server response: (\d+)/.exec(text)?.[1];
-  if (code === '401') return new CliError('error: You must be logged in to the server (Unauthorized)', ExitCode.AUTH);
+  if (code === '401') return new AuthError('error: You must be logged in to the server (Unauthorized)', 401);
   if (code === '403') return new ExecError('exec forbidden (403): the user may not create pods/exec');
   if (code === '404') return new ExecError('the Pod was not found (404)');
   if (code) return new ExecError(`exec refused by the server (${code})`);

@@ -17,6 +17,18 @@ export async function rolloutRestart(client: KubeApi, kind: 'daemonset' | 'deplo
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** "; not ready: k8s-node-2 (CrashLoopBackOff), …" naming the Nodes whose agent is not Ready, or "" when all are (or the list fails). */
+async function notReadyNodes(client: KubeApi, namespace: string): Promise<string> {
+  try {
+    const notReady = (await discoverAgents(client, namespace)).filter((a) => !a.ready);
+    if (notReady.length === 0) return '';
+    const named = notReady.slice(0, 10).map((a) => `${a.node} (${/\(([^)]*)\)$/.exec(a.notReadyReason ?? '')?.[1] ?? 'not ready'})`);
+    return `; agents not ready on ${named.join(', ')}${notReady.length > 10 ? ` and ${notReady.length - 10} more Nodes` : ''}`;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Waits until the agent DaemonSet rolled out and every agent Pod is ready, at most timeoutMs.
  * With a baseline of restart counts, stops as soon as an agent exits instead of starting
@@ -43,5 +55,5 @@ export async function waitForAgents(client: KubeApi, namespace: string, timeoutM
     }
     await sleep(pollMs);
   }
-  throw new CliError(`timed out waiting for daemonset/${AGENT_DAEMONSET} to roll out (${state})`);
+  throw new CliError(`timed out waiting for daemonset/${AGENT_DAEMONSET} to roll out (${state})${await notReadyNodes(client, namespace)}`);
 }

@@ -131,7 +131,12 @@ export const flagsOf = {
     tkgsCluster: valueFlag('--tkgs-cluster <name>', 'With --tkgs: the workload cluster (AntreaConfig <name>-antrea-package).'),
     namespace: valueFlag('--namespace <namespace>', 'With --tkgs: the vSphere Namespace of the cluster.'),
   },
-  multicastRollback: rollbackFlags,
+  multicastRollback: {
+    ...rollbackFlags,
+    to: valueFlag('--to <id>', 'Restore this backup of the history (an ID shown by --list).'),
+    force: booleanFlag('--force', 'Restore even though antrea-config changed since the backup was saved (that later change is lost).'),
+    list: booleanFlag('--list', 'List the backups, newest first, and whether antrea-config still holds what each change wrote.'),
+  },
   featuregateSet: writeFlags,
   igmpSetMax: {
     node: listFlag('--node <name>', 'A Node to change (repeatable).', { completes: 'nodes' }),
@@ -386,10 +391,13 @@ export const commandTable: CommandSpec = {
           name: 'rollback',
           summary: 'Restore antrea-config as it was before mcastctl last changed it',
           description:
-            'Writes back the data saved in ConfigMap antrea-config-mcastctl-backup by the last change (the data it ' +
-            'replaces is saved in turn, so a second rollback undoes the first), then restarts the agents.',
+            'Every change saves what it replaces in ConfigMap antrea-config-mcastctl-backup, a history of the last ' +
+            '20 backups (a change that then failed to write keeps the older ones). Rollback restores the backup of ' +
+            'the change that produced what antrea-config holds now (the data it replaces is saved in turn, so a ' +
+            'second rollback undoes the first), then restarts the agents. If antrea-config changed since (another ' +
+            'writer), rollback prints the diff it would drop and refuses, unless --force.',
           flags: flagsOf.multicastRollback,
-          examples: ['mcastctl multicast rollback --dry-run', 'mcastctl multicast rollback --wait'],
+          examples: ['mcastctl multicast rollback --dry-run', 'mcastctl multicast rollback --wait', 'mcastctl multicast rollback --list', 'mcastctl multicast rollback --to 20261129T212300123Z'],
           load: async () => (await import('./multicast.js')).rollback,
         },
       ],

@@ -11,7 +11,7 @@ import { restartBaseline, type CrashingAgent } from '../cluster/agent-crash.js';
 import { execChannels, type AgentChannel } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import { ANTREA_CONFIG, BACKUP_CONFIG, readAntreaConfig, updateAntreaConfig, type ConfigData } from '../cluster/antrea-config-store.js';
-import { detectAntreaVersion } from '../cluster/antrea-version.js';
+import { antreaVersionValue, detectAntreaVersion } from '../cluster/antrea-version.js';
 import { tkgsManagement } from '../cluster/tkgs.js';
 import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT, rolloutRestart, waitForAgents } from '../cluster/rollout.js';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
@@ -53,7 +53,7 @@ export function parseWriteOptions(flags: WriteFlagValues): WriteOptions {
     rollback: flags.rollback !== false,
     timeoutMs: parseTimeout(flags.timeout),
     concurrency: parseConcurrency(flags.concurrency),
-    antreaVersion: flags.antreaVersion,
+    antreaVersion: flags.antreaVersion === undefined ? undefined : (antreaVersionValue(flags.antreaVersion), flags.antreaVersion),
   };
 }
 

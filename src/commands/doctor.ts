@@ -5,6 +5,7 @@ import { fanOut } from '../cluster/fan-out.js';
 import { tkgsManagement } from '../cluster/tkgs.js';
 import type { NodeFailure } from '../cluster/agent-exec.js';
 import type { CommandContext, KubeApi } from '../context.js';
+import type { Settled } from '../cluster/fan-out.js';
 import { readAntreaConfig } from '../cluster/antrea-config-store.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
@@ -60,6 +61,11 @@ export const command = defineCommand({
 
 async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
   const { format, concurrency, checks: selected } = opts;
+function unwrap<T>(settled: Settled<T>): T {
+  if (!settled.ok) throw settled.error;
+  return settled.value;
+}
+
   const needs = new Set<Fact>(selected.flatMap((c) => c.needs));
 
   const client = await ctx.cluster();
@@ -75,7 +81,9 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
   const failures: NodeFailure[] = [];
   const deadlineMs = ctx.globals.nodeTimeoutMs;
 
-  const nodesPromise: Promise<NodeFacts[]> = needs.has('nodes')
+  // Started now, awaited after the agents answered: settled at once so a failure while the agents
+  // are still being asked is never an unhandled rejection; rethrown where it is awaited.
+  const nodesPromise: Promise<Settled<NodeFacts[]>> = needs.has('nodes')
     ? client.listNodes().then((list) =>
         list.map((n) => ({
           name: n.metadata?.name ?? '',
@@ -84,8 +92,11 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
           osImage: n.status?.nodeInfo?.osImage ?? '',
           addresses: (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
         })),
+      ).then(
+        (value): Settled<NodeFacts[]> => ({ ok: true, value }),
+        (error: Error): Settled<NodeFacts[]> => ({ ok: false, error }),
       )
-    : Promise.resolve([]);
+    : Promise.resolve({ ok: true, value: [] });
   const groupsPromise = needs.has('groups')
     ? listMulticastGroupsWithNodes(client).catch((err: Error) => {
         warn(ctx, `cannot read multicastgroups (stats.antrea.io): ${err.message}`);
@@ -135,7 +146,7 @@ async function run(ctx: CommandContext, opts: DoctorOptions): Promise<number> {
     versionText: version.text,
     agentConfText: cm.data?.['antrea-agent.conf'] ?? '',
     controllerConfText: cm.data?.['antrea-controller.conf'] ?? '',
-    nodes: await nodesPromise,
+    nodes: unwrap(await nodesPromise),
     agents: agents.map((a) => ({
       node: a.node, pod: a.name, ready: a.ready, restarts: a.restarts ?? 0, ...answered.get(a.node),
       answered: answered.has(a.node),

@@ -1,3 +1,4 @@
+import { catalogueFor } from '../antrea/featuregate-catalogue.js';
 import { planFeatureGate } from '../antrea/multicast-plan.js';
 import { UsageError } from '../errors.js';
 import { flagsOf } from './command-table.js';
@@ -23,9 +24,13 @@ export const command = defineCommand({
     return applyVersionedPlan(
       ctx, client, opts, `${ctx.programName} multicast enable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE (the AntreaConfig's Multicast gate)`,
       (version, data) => planFeatureGate(version, name, value, data),
-      () => async (agent) => {
+      (version) => async (agent) => {
         const gate = (await agent.featureGates()).gates.find((g) => g.name === name);
-        if (!gate) return undefined; // a controller-only gate: agents do not report it
+        if (!gate) {
+          // A controller-only gate is not reported by agents; a gate the release's agents report must be there.
+          if (catalogueFor(version).agentReported.includes(name)) return `${name} is missing from the agent's feature gate table`;
+          return undefined;
+        }
         return gate.status === expected ? undefined : `${name} is ${gate.status} after the restart, expected ${expected}`;
       },
     );

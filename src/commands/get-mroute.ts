@@ -1,9 +1,8 @@
-import { isIPv4 } from 'node:net';
 import type { MrouteEntry } from '../antrea/mroute-parser.js';
 import { execChannels } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import { readMroutes } from '../cluster/node-mroutes.js';
-import { UsageError } from '../errors.js';
+import { ipv4Value, multicastGroupValue } from '../flag-values.js';
 import { paintFor } from '../output/colors.js';
 import { note } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
@@ -54,9 +53,8 @@ export interface MrouteOptions {
 export const command = defineCommand({
   flags: flagsOf.getMroute,
   parse({ flags }): MrouteOptions {
-    for (const [flag, value] of [['--group', flags.group], ['--source', flags.source]] as const) {
-      if (value !== undefined && !isIPv4(value)) throw new UsageError(`invalid IPv4 address "${value}" for ${flag}`);
-    }
+    if (flags.group !== undefined) multicastGroupValue(flags.group, '--group');
+    if (flags.source !== undefined) ipv4Value(flags.source, '--source');
     return {
       node: flags.node,
       group: flags.group,

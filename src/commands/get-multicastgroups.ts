@@ -1,7 +1,7 @@
-import { isIPv4 } from 'node:net';
 import { formatPodList, type MulticastGroup } from '../antrea/multicast-groups.js';
 import { getMulticastGroup, listMulticastGroups, resolveMemberNodes } from '../cluster/multicast-groups-api.js';
-import { CliError, ExitCode, UsageError } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
+import { multicastGroupValue } from '../flag-values.js';
 import { paintFor } from '../output/colors.js';
 import { parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
 import { flagsOf } from './command-table.js';
@@ -43,7 +43,7 @@ export const command = defineCommand({
   flags: flagsOf.getMulticastgroups,
   parse({ args, flags }): MulticastGroupsOptions {
     const group = args[0];
-    if (group !== undefined && !isIPv4(group)) throw new UsageError(`invalid multicast group "${group}": expected an IPv4 address such as 239.255.12.42`);
+    if (group !== undefined) multicastGroupValue(group, 'GROUP');
     return { group, format: parseOutput(flags.output), noHeaders: flags.headers === false };
   },
   async run(ctx, opts) {

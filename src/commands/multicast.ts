@@ -3,14 +3,16 @@ import { parseRelease, type ReleaseVersion } from '../antrea/featuregate-catalog
 import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.js';
 import { describeFinding, multicastFindings, parseGoDuration, releaseProfile, SOURCES, type MulticastSettings } from '../antrea/release.js';
 import { CATALOGUED_TAGS } from '../antrea/release-data.js';
-import { readBackup } from '../cluster/antrea-config-store.js';
+import { parsePodMulticastStatsJson } from '../antrea/podmulticaststats-parser.js';
+import { ANTREA_CONFIG, BACKUP_CONFIG, changedSince, readBackups, type BackupEntry, type ConfigData } from '../cluster/antrea-config-store.js';
 import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName } from '../cluster/tkgs.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { warn } from '../output/diagnostics.js';
 import type { CommandContext, KubeApi } from '../context.js';
 import { flagsOf } from './command-table.js';
-import { applyConfigChange, applyVersionedPlan, parseWriteOptions, refuseIfTkgs, type NodeCheck, type WriteOptions } from './config-change.js';
+import { applyConfigChange, applyVersionedPlan, parseWriteOptions, refuseIfTkgs, unifiedDiff, type NodeCheck, type WriteOptions } from './config-change.js';
 import { defineCommand, type CommandInput } from './define-command.js';
+import { renderTable } from '../output/list-printer.js';
 
 type SwitchInput = CommandInput<typeof flagsOf.multicastSwitch>;
 
@@ -70,7 +72,8 @@ function multicastCheck(version: ReleaseVersion, enable: boolean): NodeCheck {
     if (profile.multicastSwitch === 'enable') {
       // From v1.12 the gate reads Enabled everywhere; the agent API answers 503 when multicast is off.
       try {
-        await agent.exec(['antctl', 'get', 'podmulticaststats', '-o', 'json']);
+        // Parsed, not only run: an agent answering HTML or garbage has not shown multicast running.
+        parsePodMulticastStatsJson(await agent.exec(['antctl', 'get', 'podmulticaststats', '-o', 'json']));
         running = true;
       } catch (err) {
         if (!/Multicast is not enabled/.test((err as Error).message)) throw err;
@@ -169,15 +172,70 @@ export const enable = defineCommand({ flags: flagsOf.multicastSwitch, parse: par
 
 export const disable = defineCommand({ flags: flagsOf.multicastSwitch, parse: parseSwitch, run: (ctx, opts) => enableOrDisable(ctx, false, opts) });
 
+interface RollbackOptions extends WriteOptions {
+  to?: string;
+  force?: boolean;
+  list?: boolean;
+}
+
+/** The data with the entry's saved values put back (a key that did not exist is removed). */
+function restored(entry: BackupEntry, data: ConfigData): ConfigData {
+  const next = { ...data };
+  for (const [key, value] of Object.entries(entry.saved)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+}
+
+/**
+ * Restores a backup of the history: by default the one saved by the write that produced what
+ * antrea-config holds now. When antrea-config changed since that write (another writer, even
+ * during a 409 retry), rollback refuses with a diff of what it would drop, unless --force.
+ */
+async function runRollback(ctx: CommandContext, opts: RollbackOptions): Promise<number> {
+  const client = await ctx.cluster();
+  const namespace = ctx.globals.antreaNamespace;
+  const current = await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
+  const history = await readBackups(client, namespace);
+  if (opts.list) {
+    const rows = [...history].reverse().map((e) => [e.id, e.savedAt, Object.keys(e.saved).sort().join(','), !e.written ? 'unknown' : changedSince(e, current).length === 0 ? 'yes' : 'no']);
+    ctx.stdout.write(renderTable(['ID', 'SAVED-AT', 'KEYS', 'CURRENT'], rows, false));
+    return ExitCode.OK;
+  }
+  let entry: BackupEntry | undefined;
+  if (opts.to !== undefined) {
+    entry = history.find((e) => e.id === opts.to);
+    if (!entry) throw new CliError(`no backup "${opts.to}" in configmap/${BACKUP_CONFIG}; backups: ${history.map((e) => e.id).join(', ')}`);
+  } else {
+    entry = [...history].reverse().find((e) => changedSince(e, current).length === 0);
+    if (!entry && opts.force) entry = history[history.length - 1];
+  }
+  const refuse = (chosen: BackupEntry | undefined, data: ConfigData): never => {
+    const target = chosen ?? history[history.length - 1];
+    const changed = changedSince(target, data);
+    ctx.stdout.write(unifiedDiff(data, restored(target, data)));
+    throw new CliError(
+      `${ANTREA_CONFIG} changed since mcastctl saved backup ${target.id} (${changed.join(', ')} no longer hold what that change wrote): ` +
+        `rolling back would drop the later change shown above; nothing was written. Restore anyway with --to ${target.id} --force, or see --list`,
+    );
+  };
+  if (!entry) return refuse(undefined, current);
+  const chosen = entry;
+  // Checked again on every (re-)read: a change that lands between the read and the write is never dropped.
+  const edit = (data: ConfigData) => {
+    if (!opts.force && changedSince(chosen, data).length > 0) refuse(chosen, data);
+    return restored(chosen, data);
+  };
+  edit(current);
+  return applyConfigChange(ctx, client, opts, [`restoring antrea-config as saved at ${chosen.savedAt}:`], edit);
+}
+
 export const rollback = defineCommand({
   flags: flagsOf.multicastRollback,
-  parse: ({ flags }): WriteOptions => parseWriteOptions(flags),
-  async run(ctx, opts) {
-    const client = await ctx.cluster();
-    await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
-    const backup = await readBackup(client, ctx.globals.antreaNamespace);
-    const saved = backup.data ?? {};
-    const when = backup.metadata?.annotations?.['mcastctl.antrea.io/saved-at'] ?? 'an unknown time';
-    return applyConfigChange(ctx, client, opts, [`restoring antrea-config as saved at ${when}:`], (data) => ({ ...data, ...saved }));
+  parse: ({ flags }): RollbackOptions => {
+    if (flags.to !== undefined && !/^\d{8}T\d{9}Z$/.test(flags.to)) throw new UsageError(`invalid --to "${flags.to}": a backup ID such as 20261129T212300123Z (see --list)`);
+    return { ...parseWriteOptions(flags), to: flags.to, force: flags.force === true, list: flags.list === true };
   },
+  run: runRollback,
 });

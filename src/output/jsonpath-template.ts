@@ -38,6 +38,48 @@ function tokenize(template: string): Token[] {
   return tokens;
 }
 
+/**
+ * Refuses a path kubectl's JSONPath parser (k8s.io/client-go/util/jsonpath/parser.go) refuses:
+ * unbalanced [ ] or ( ), an unterminated quoted string, an empty subscript. jsonpath-plus alone
+ * accepts some of these and silently matches nothing. Throws UsageError.
+ */
+export function checkPathSyntax(path: string): void {
+  const fail = (why: string) => {
+    throw new UsageError(`error parsing jsonpath {${path}}: ${why}`);
+  };
+  const open: string[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '[' || c === '(') {
+      if (c === '[' && path[i + 1] === ']') fail('empty subscript "[]"');
+      open.push(c === '[' ? ']' : ')');
+    } else if (c === ']' || c === ')') {
+      if (open.pop() !== c) fail(`unexpected "${c}" at character ${i + 1}`);
+    }
+  }
+  if (quote) fail('unterminated quoted string');
+  if (open.length > 0) fail(`unclosed "${open[open.length - 1] === ']' ? '[' : '('}"`);
+}
+
+/** Checks every expression of a template (see checkPathSyntax) without evaluating it. Throws UsageError. */
+export function checkTemplateSyntax(template: string): void {
+  const tokens = tokenize(template);
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.kind === 'expr' || t.kind === 'range') checkPathSyntax(t.path);
+    if (t.kind === 'range') depth++;
+    if (t.kind === 'end' && --depth < 0) throw new UsageError('error parsing jsonpath: {end} without {range}');
+  }
+  if (depth > 0) throw new UsageError('error parsing jsonpath: {range} without {end}');
+}
+
 export function evaluatePath(path: string, context: unknown): unknown[] {
   const normalised = path === '' || path === '.' || path === '@' ? '$' : path.startsWith('.') || path.startsWith('[') ? `$${path}` : path.replace(/^@/, '$');
   if (!normalised.startsWith('$')) throw new UsageError(`error parsing jsonpath {${path}}: paths start with "." (for example {.items[*].name})`);

@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Paint } from './colors.js';
-import { evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
+import { checkPathSyntax, checkTemplateSyntax, evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
 import { API_VERSION, formatStructured } from './structured.js';
 
 export type OutputFormat =
@@ -16,6 +16,7 @@ export function parseOutput(value: unknown): OutputFormat {
   if (text.startsWith('jsonpath=')) {
     const template = text.slice('jsonpath='.length);
     if (!template) throw new UsageError('jsonpath template format specified but no template given');
+    checkTemplateSyntax(template);
     return { type: 'jsonpath', template };
   }
   if (text.startsWith('custom-columns=')) {
@@ -23,7 +24,9 @@ export function parseOutput(value: unknown): OutputFormat {
     const columns = spec.split(',').map((part) => {
       const at = part.indexOf(':');
       if (at <= 0 || at === part.length - 1) throw new UsageError(`unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>`);
-      return { header: part.slice(0, at), path: part.slice(at + 1) };
+      const path = part.slice(at + 1);
+      checkPathSyntax(path);
+      return { header: part.slice(0, at), path };
     });
     return { type: 'custom-columns', columns };
   }
@@ -60,20 +63,40 @@ function cell(text: string): string {
   return text.replace(/\x1b/g, '^[').replace(/\r/g, '\\r').split(/[\n\f]/)[0];
 }
 
-/** kubectl's layout: uppercase headers, columns three spaces apart, no borders, no trailing spaces. */
+/**
+ * kubectl's layout: uppercase headers, columns three spaces apart, no borders, no trailing spaces.
+ * Linear in rows: one pass measures each column (display width, East Asian wide characters count
+ * 2), one pass pads; each line is built once. Returns the whole text, "" for no rows.
+ */
 export function renderTable(headers: string[], rows: string[][], noHeaders: boolean): string {
-  const table = new Table({
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
-    },
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-    wordWrap: false,
+  const lines: string[][] = noHeaders ? [] : [headers.map((h) => h.toUpperCase())];
+  for (const row of rows) lines.push(row.map((c) => (c === '' ? '<none>' : cell(c))));
+  if (lines.length === 0) return '';
+  const columns = Math.max(...lines.map((l) => l.length));
+  const widths = new Array<number>(columns).fill(0);
+  const cellWidths = lines.map((line) =>
+    line.map((text, i) => {
+      const w = displayWidth(text);
+      if (w > widths[i]) widths[i] = w;
+      return w;
+    }),
+  );
+  let out = '';
+  lines.forEach((line, n) => {
+    let text = '';
+    for (let i = 0; i < columns; i++) {
+      const value = line[i] ?? '';
+      text += i === 0 ? value : `   ${value}`;
+      if (i < columns - 1) text += ' '.repeat(widths[i] - (cellWidths[n][i] ?? 0));
+    }
+    out += `${text.trimEnd()}\n`;
   });
-  if (!noHeaders) table.push(headers.map((h) => h.toUpperCase()));
-  for (const row of rows) table.push(row.map((c) => (c === '' ? '<none>' : cell(c))));
-  if (table.length === 0) return '';
-  return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+  return out;
+}
+
+/** Columns a cell takes on a terminal; ASCII (the common case) without the Unicode tables. */
+function displayWidth(text: string): number {
+  return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }
 
 export function listDocument<T>(spec: ListSpec<T>, items: T[]): Record<string, unknown> {

@@ -27,7 +27,7 @@ const server = new SimApiServer(scenario, lab ? { lab: { has: (n) => lab!.nodes.
 await server.start();
 const dir = mkdtempSync(join(tmpdir(), 'mcastctl-demo-'));
 const kubeconfig = join(dir, 'kubeconfig');
-writeFileSync(kubeconfig, server.kubeconfig());
+writeFileSync(kubeconfig, server.kubeconfig(), { mode: 0o600 });
 
 const commands: string[][] = [
   ['get', 'featuregates'],

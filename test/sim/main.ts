@@ -2,7 +2,7 @@
  * npm run sim [-- SCENARIO] : starts the simulated Antrea cluster on a free loopback port, writes a
  * kubeconfig and prints its path; runs until interrupted.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SimApiServer } from './api-server.js';
 import { loadScenario } from './scenario.js';
@@ -13,7 +13,9 @@ await server.start(Number(process.env.SIM_PORT ?? 0));
 const dir = resolve('.sim');
 mkdirSync(dir, { recursive: true });
 const kubeconfig = join(dir, 'kubeconfig');
-writeFileSync(kubeconfig, server.kubeconfig());
+// The kubeconfig holds the cluster's bearer token: readable by its owner only, even if it existed.
+writeFileSync(kubeconfig, server.kubeconfig(), { mode: 0o600 });
+chmodSync(kubeconfig, 0o600);
 process.stdout.write(`Simulated Antrea cluster "${scenarioName}" listening on ${server.url}\n`);
 process.stdout.write(`export KUBECONFIG=${kubeconfig}\n`);
 const stop = async () => {

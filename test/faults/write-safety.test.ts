@@ -1,0 +1,139 @@
+/**
+ * Issue cases of "nothing lost": the backup survives every failure path of a write, rollback never
+ * drops a concurrent writer's change, doctor never dies with a stack dump, usage errors exit 2.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import type { Fault } from '../sim/scenario.js';
+
+let sim: RunningSim | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+const cm = () => sim!.server.cluster.antreaConfig;
+const dataOf = () => structuredClone(cm().data) as Record<string, string>;
+const faults = (...list: Fault[]) => {
+  const active = sim!.server.cluster.faults;
+  active.length = 0;
+  active.push(...list.map((f) => ({ ...f, used: 0 })));
+};
+const oneLine = (stderr: string) => expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
+
+/** The API server goes away while the matching request is held: every connection is cut, later ones refused. */
+async function killAt(fault: Fault): Promise<() => Promise<void>> {
+  faults({ ...fault, kind: 'slow', delayMs: 30_000, times: 1 });
+  const port = sim!.server.port;
+  const held = sim!.server.cluster.faults[0];
+  const killed = (async () => {
+    while (held.used === 0) await new Promise((r) => setTimeout(r, 20));
+    await sim!.server.stop();
+  })();
+  return async () => {
+    await killed;
+    faults();
+    await sim!.server.start(port);
+  };
+}
+
+describe('a failed write never loses the last good config', () => {
+  const cases: Array<[string, Fault | 'kill', number, RegExp]> = [
+    ['409 five times', { kind: 'conflict', path: '^configmaps/antrea-config$' }, 1, /^error: antrea-config kept changing under us \(5 conflicts\); nothing was written, try again$/],
+    ['403 on the PATCH', { kind: 'forbidden', method: 'PATCH', path: '/configmaps/antrea-config$' }, 4, /^Error from server \(Forbidden\): /],
+    ['500 on the PATCH', { kind: 'server-error', method: 'PATCH', path: '/configmaps/antrea-config$' }, 1, /^Error from server \(InternalError\): /],
+    ['the API server gone just before the PATCH', 'kill', 5, /^(error: )?Unable to connect to the server: /],
+  ];
+  it.each(cases)('%s: rollback still restores the data before "featuregate set"', async (_name, fault, code, message) => {
+    sim = await startSim('default');
+    const original = dataOf();
+    expect((await mcastctl(sim, ['featuregate', 'set', 'Egress=false', '--no-restart'])).code).toBe(0);
+    const afterSet = dataOf();
+    expect(afterSet).not.toEqual(original);
+
+    const restart = fault === 'kill' ? await killAt({ kind: 'slow', method: 'PATCH', path: '/configmaps/antrea-config$' }) : undefined;
+    if (fault !== 'kill') faults(fault);
+    const failed = await mcastctl(sim, ['multicast', 'disable', '--no-restart']);
+    await restart?.();
+    faults();
+    expect(failed.code).toBe(code);
+    oneLine(failed.stderr);
+    expect(failed.stderr.trim()).toMatch(message);
+    expect(dataOf()).toEqual(afterSet);
+
+    const list = await mcastctl(sim, ['multicast', 'rollback', '--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+SAVED-AT\s+KEYS\s+CURRENT$/);
+    expect(list.stdout).toMatch(/^\d{8}T\d{9}Z +\S+ +antrea-agent\.conf +no\n\d{8}T\d{9}Z +\S+ +antrea-agent\.conf,antrea-controller\.conf +yes\n$/m);
+
+    const rollback = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
+    expect(rollback.code).toBe(0);
+    expect(dataOf()).toEqual(original);
+  }, 60_000);
+});
+
+describe('rollback and a concurrent writer', () => {
+  it('a 409 whose writer appended a line: rollback refuses, shows the line, keeps it; --force restores', async () => {
+    sim = await startSim('default');
+    const original = dataOf();
+    expect((await mcastctl(sim, ['featuregate', 'set', 'Egress=false', '--no-restart'])).code).toBe(0);
+    const appended = `${cm().data['antrea-agent.conf']}# added by another writer\n`;
+    faults({ kind: 'conflict', path: '^configmaps/antrea-config$', times: 1, concurrentData: { 'antrea-agent.conf': appended } });
+    const r = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toMatch(/^error: antrea-config changed since mcastctl saved backup \d{8}T\d{9}Z \(antrea-agent\.conf no longer hold what that change wrote\): rolling back would drop the later change shown above; nothing was written\. Restore anyway with --to \d{8}T\d{9}Z --force, or see --list\n$/);
+    expect(r.stdout).toContain('-# added by another writer\n');
+    expect(cm().data['antrea-agent.conf']).toBe(appended);
+
+    const id = /--to (\S+)/.exec(r.stderr)![1];
+    const forced = await mcastctl(sim, ['multicast', 'rollback', '--to', id, '--force', '--no-restart']);
+    expect(forced.code).toBe(0);
+    expect(dataOf()).toEqual(original);
+  }, 60_000);
+
+  it('a change made outside mcastctl is never dropped by a plain rollback', async () => {
+    sim = await startSim('default');
+    expect((await mcastctl(sim, ['featuregate', 'set', 'Egress=false', '--no-restart'])).code).toBe(0);
+    cm().data['antrea-agent.conf'] += '# edited by hand\n';
+    const r = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
+    expect(r.code).toBe(1);
+    expect(cm().data['antrea-agent.conf']).toMatch(/# edited by hand\n$/);
+  }, 30_000);
+});
+
+describe('no crash dump', () => {
+  it('doctor while GET /api/v1/nodes answers 500 and one Node is slow: one line, exit 1', async () => {
+    sim = await startSim('default');
+    faults({ kind: 'server-error', method: 'GET', path: '^/api/v1/nodes$' }, { kind: 'slow', node: 'k8s-node-2', path: 'exec', delayMs: 1500 });
+    const r = await mcastctl(sim, ['doctor']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Error from server (InternalError): Internal error occurred: simulated server failure\n');
+  }, 30_000);
+
+  it('the API server killed mid-doctor: one line, exit 5', async () => {
+    sim = await startSim('default');
+    const restart = await killAt({ kind: 'slow', path: 'exec', node: 'k8s-node-2' });
+    const r = await mcastctl(sim, ['doctor']);
+    await restart();
+    expect([1, 3, 5]).toContain(r.code);
+    expect(r.stderr).not.toContain('Node.js');
+    for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^(error: |Error from server|Unable to connect|The connection to the server|Warning: )/);
+  }, 30_000);
+});
+
+describe('flag values are usage errors (exit 2) before anything is sent', () => {
+  it.each([
+    [['multicast', 'enable', '--antrea-version', 'banana'], 'error: invalid --antrea-version "banana": expected a version such as v2.7.0'],
+    [['featuregate', 'set', 'Multicast=true', '--antrea-version', 'devel-1.2.3'], 'error: invalid --antrea-version "devel-1.2.3": expected a version such as v2.7.0'],
+    [['get', 'mroute', '--group', '10.0.0.1'], 'error: invalid multicast group "10.0.0.1" for --group: not a multicast address (224.0.0.0/4, such as 239.255.12.42)'],
+    [['get', 'multicastgroups', '10.0.0.1'], 'error: invalid multicast group "10.0.0.1" for GROUP: not a multicast address (224.0.0.0/4, such as 239.255.12.42)'],
+    [['get', 'podmulticaststats', '-n', '--output=yaml'], 'error: flag needs an argument: --namespace was given "--output=yaml", which is a flag'],
+    [['get', 'mroute', '-o', 'custom-columns=A:.items[('], 'error: error parsing jsonpath {.items[(}: unclosed "("'],
+    [['--node-timeout', '600h', 'get', 'mroute'], 'error: invalid duration "600h" for --node-timeout: at most 596h31m23.647s (or 0 for no limit)'],
+    [['--request-timeout', '9999999999', 'get', 'mroute'], 'error: invalid duration "9999999999" for --request-timeout: at most 596h31m23.647s (or 0 for no limit)'],
+  ])('%j', async (args, stderr) => {
+    const r = await mcastctl(undefined, args, { KUBECONFIG: '/nonexistent' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `${stderr}\n` });
+  });
+});
