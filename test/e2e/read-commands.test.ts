@@ -166,7 +166,7 @@ describe('mcastctl get mroute', () => {
 
   it('rejects an address that is not IPv4: exit 2', async () => {
     const r = await mcastctl(undefined, ['get', 'mroute', '--group', '239.255.12']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: invalid IPv4 address "239.255.12" for --group\n' });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: invalid multicast group "239.255.12" for --group: expected an IPv4 address such as 239.255.12.42\n' });
   });
 
   it('a Node that hangs is reported; the others print: exit 3', async () => {
