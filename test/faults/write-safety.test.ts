@@ -3,7 +3,10 @@
  * drops a concurrent writer's change, doctor never dies with a stack dump, usage errors exit 2.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mcastctl, startSim, testPki, type RunningSim } from '../helpers/sim.js';
+import { FaultProxy, type FaultRule } from './fault-proxy.js';
 import type { Fault } from '../sim/scenario.js';
 
 let sim: RunningSim | undefined;
@@ -14,34 +17,31 @@ afterEach(async () => {
 
 const cm = () => sim!.server.cluster.antreaConfig;
 const dataOf = () => structuredClone(cm().data) as Record<string, string>;
+/** Faults in the simulator itself (each limited by `times`, so later commands run clean). */
 const faults = (...list: Fault[]) => {
-  const active = sim!.server.cluster.faults;
-  active.length = 0;
-  active.push(...list.map((f) => ({ ...f, used: 0 })));
+  for (const f of list) sim!.server.cluster.faults.add(f);
 };
 const oneLine = (stderr: string) => expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
 
-/** The API server goes away while the matching request is held: every connection is cut, later ones refused. */
-async function killAt(fault: Fault): Promise<() => Promise<void>> {
-  faults({ ...fault, kind: 'slow', delayMs: 30_000, times: 1 });
-  const port = sim!.server.port;
-  const held = sim!.server.cluster.faults[0];
-  const killed = (async () => {
-    while (held.used === 0) await new Promise((r) => setTimeout(r, 20));
-    await sim!.server.stop();
-  })();
-  return async () => {
-    await killed;
-    faults();
-    await sim!.server.start(port);
-  };
+/** Runs mcastctl through a fault proxy with these rules; the simulator itself keeps running. */
+async function throughProxy(rules: FaultRule[], args: string[]) {
+  const proxy = new FaultProxy(sim!.server.port, testPki(), sim!.server.token);
+  await proxy.start();
+  proxy.add(...rules);
+  const kubeconfig = join(sim!.dir, `proxy-${proxy.port}`);
+  writeFileSync(kubeconfig, proxy.kubeconfig(readFileSync(sim!.kubeconfig, 'utf8')), { mode: 0o600 });
+  try {
+    return await mcastctl(undefined, args, { KUBECONFIG: kubeconfig });
+  } finally {
+    await proxy.stop();
+  }
 }
 
 describe('a failed write never loses the last good config', () => {
   const cases: Array<[string, Fault | 'kill', number, RegExp]> = [
-    ['409 five times', { kind: 'conflict', path: '^configmaps/antrea-config$' }, 1, /^error: antrea-config kept changing under us \(5 conflicts\); nothing was written, try again$/],
-    ['403 on the PATCH', { kind: 'forbidden', method: 'PATCH', path: '/configmaps/antrea-config$' }, 4, /^Error from server \(Forbidden\): /],
-    ['500 on the PATCH', { kind: 'server-error', method: 'PATCH', path: '/configmaps/antrea-config$' }, 1, /^Error from server \(InternalError\): /],
+    ['409 five times', { kind: 'conflict', path: '^configmaps/antrea-config$', times: 5 }, 1, /^error: antrea-config kept changing under us \(5 conflicts\); nothing was written, try again$/],
+    ['403 on the PATCH', { kind: 'forbidden', method: 'PATCH', path: '/configmaps/antrea-config$', times: 1 }, 4, /^Error from server \(Forbidden\): /],
+    ['500 on the PATCH', { kind: 'server-error', method: 'PATCH', path: '/configmaps/antrea-config$', times: 1 }, 1, /^Error from server \(InternalError\): /],
     ['the API server gone just before the PATCH', 'kill', 5, /^(error: )?Unable to connect to the server: /],
   ];
   it.each(cases)('%s: rollback still restores the data before "featuregate set"', async (_name, fault, code, message) => {
@@ -51,11 +51,9 @@ describe('a failed write never loses the last good config', () => {
     const afterSet = dataOf();
     expect(afterSet).not.toEqual(original);
 
-    const restart = fault === 'kill' ? await killAt({ kind: 'slow', method: 'PATCH', path: '/configmaps/antrea-config$' }) : undefined;
+    const args = ['multicast', 'disable', '--no-restart'];
     if (fault !== 'kill') faults(fault);
-    const failed = await mcastctl(sim, ['multicast', 'disable', '--no-restart']);
-    await restart?.();
-    faults();
+    const failed = fault === 'kill' ? await throughProxy([{ method: 'PATCH', path: /\/configmaps\/antrea-config$/, action: { kind: 'kill' } }], args) : await mcastctl(sim, args);
     expect(failed.code).toBe(code);
     oneLine(failed.stderr);
     expect(failed.stderr.trim()).toMatch(message);
@@ -105,7 +103,7 @@ describe('rollback and a concurrent writer', () => {
 describe('no crash dump', () => {
   it('doctor while GET /api/v1/nodes answers 500 and one Node is slow: one line, exit 1', async () => {
     sim = await startSim('default');
-    faults({ kind: 'server-error', method: 'GET', path: '^/api/v1/nodes$' }, { kind: 'slow', node: 'k8s-node-2', path: 'exec', delayMs: 1500 });
+    faults({ kind: 'server-error', method: 'GET', path: '^/api/v1/nodes$', times: 1 }, { kind: 'slow', node: 'k8s-node-2', path: 'exec', delayMs: 1500 });
     const r = await mcastctl(sim, ['doctor']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Error from server (InternalError): Internal error occurred: simulated server failure\n');
@@ -113,9 +111,7 @@ describe('no crash dump', () => {
 
   it('the API server killed mid-doctor: one line, exit 5', async () => {
     sim = await startSim('default');
-    const restart = await killAt({ kind: 'slow', path: 'exec', node: 'k8s-node-2' });
-    const r = await mcastctl(sim, ['doctor']);
-    await restart();
+    const r = await throughProxy([{ node: 'k8s-node-2', upgrade: true, action: { kind: 'kill' } }], ['doctor']);
     expect([1, 3, 5]).toContain(r.code);
     expect(r.stderr).not.toContain('Node.js');
     for (const line of r.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^(error: |Error from server|Unable to connect|The connection to the server|Warning: )/);
