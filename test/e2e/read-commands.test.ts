@@ -137,17 +137,18 @@ describe('mcastctl get mroute', () => {
   it('reads ip -j, old ip text and /proc alike, across every line shape', async () => {
     sim = await startSim('read-commands');
     const r = await mcastctl(sim, ['get', 'mroute', '-o', 'wide']);
+    // The kernel reports no counters and no age for an unresolved entry (ipmr_fill_mroute).
     expect(r).toEqual({
       code: 0,
       stderr: '',
       stdout:
-        'NODE     SOURCE       GROUP           IIF          OIFS                STATE        PACKETS   BYTES   WRONG-IIF   AGE\n' +
-        'node-a   10.10.0.6    239.1.1.1       unresolved   <none>              unresolved   0         0       0           0.05s\n' +
-        'node-a   172.18.0.9   239.3.3.3       eth0         antrea-gw0          resolved     12        17976   12          0.01s\n' +
-        'node-a   10.10.0.5    239.255.12.42   antrea-gw0   eth0                resolved     54        80892   0           0.05s\n' +
-        'node-b   10.10.1.7    239.1.1.2       antrea-gw0   <none>              resolved     21        31458   0           2.25s\n' +
-        'node-b   10.10.0.5    239.255.12.42   eth0         antrea-gw0(ttl 3)   resolved     50        74900   0           0.50s\n' +
-        'node-c   10.10.0.5    239.255.12.42   eth0         antrea-gw0          resolved     48        71904   0           <unknown>\n',
+        'NODE     SOURCE       GROUP           IIF          OIFS                STATE        PACKETS     BYTES       WRONG-IIF   AGE\n' +
+        'node-a   10.10.0.6    239.1.1.1       unresolved   <none>              unresolved   <unknown>   <unknown>   <unknown>   <unknown>\n' +
+        'node-a   172.18.0.9   239.3.3.3       eth0         antrea-gw0          resolved     12          17976       12          0.01s\n' +
+        'node-a   10.10.0.5    239.255.12.42   antrea-gw0   eth0                resolved     54          80892       0           0.05s\n' +
+        'node-b   10.10.1.7    239.1.1.2       antrea-gw0   <none>              resolved     21          31458       0           2.25s\n' +
+        'node-b   10.10.0.5    239.255.12.42   eth0         antrea-gw0(ttl 3)   resolved     50          74900       0           0.50s\n' +
+        'node-c   10.10.0.5    239.255.12.42   eth0         antrea-gw0          resolved     48          71904       0           <unknown>\n',
     });
     const commands = sim.server.cluster.requestLog.filter((q) => q.path.includes('/exec?')).map((q) => decodeURIComponent(q.path.split('?')[1]));
     expect(commands.some((q) => q.includes('command=cat&command=/proc/net/ip_mr_vif&command=/proc/net/ip_mr_cache'))).toBe(true);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KUBECTL, kubectl, ROOT, startSim, type RunningSim } from '../helpers/sim.js';
@@ -169,6 +169,35 @@ describe.runIf(KUBECTL !== undefined || process.env.CI === 'true')('the simulate
     expect(gates.stdout).toMatch(/\nMulticast\s+Disabled\s+BETA\s*\n/);
     const nodes = await json(s, ['get', 'nodes', '-l', 'kubernetes.io/os=windows']);
     expect(nodes.items.map((n: any) => n.metadata.name)).toEqual(['win-1']);
+  });
+
+  it('execOverrides replay captured output for an exact argv on the named Node; other argv and Nodes run the image\'s programs', async () => {
+    sim = await startSim('default', (sc) => {
+      sc.scenarioDir = join(ROOT, 'test', 'fixtures', 'kernel');
+      sc.execOverrides = [
+        { node: 'k8s-node-2', argv: ['ip', '-s', 'mroute'], stdoutFile: 'ip-s-mroute.txt' },
+        { argv: ['ip', '-j', '-s', 'mroute'], stdout: '', stderr: 'Error: captured failure\n', exitCode: 2 },
+      ];
+    });
+    const s = sim;
+    const pod = (node: string) => s.server.cluster.agents.get(node)!.podName;
+    const captured = readFileSync(join(ROOT, 'test', 'fixtures', 'kernel', 'ip-s-mroute.txt'), 'utf8');
+    expect(await kubectl(s, ['exec', '-n', 'kube-system', pod('k8s-node-2'), '--', 'ip', '-s', 'mroute'])).toEqual({ code: 0, stdout: captured, stderr: '' });
+    const own = await kubectl(s, ['exec', '-n', 'kube-system', pod('k8s-node-1'), '--', 'ip', '-s', 'mroute']);
+    expect(own.stdout).toBe('(10.10.0.5,239.255.12.42)        Iif: antrea-gw0 Oifs: eth0  State: resolved\n  15230 packets, 20833640 bytes, Age 0.02\n');
+    for (const node of ['k8s-node-1', 'k8s-node-3']) {
+      expect(await kubectl(s, ['exec', '-n', 'kube-system', pod(node), '--', 'ip', '-j', '-s', 'mroute'])).toEqual({ code: 2, stdout: '', stderr: 'Error: captured failure\ncommand terminated with exit code 2\n' });
+    }
+  });
+
+  it('an agent image with iproute2 4.9 prints that release\'s text and has no -j', async () => {
+    sim = await startSim('default', (sc) => (sc.nodes[0].agent = { tools: { iproute2: '4.9' } }));
+    const s = sim;
+    const pod = s.server.cluster.agents.get('k8s-node-1')!.podName;
+    expect(await kubectl(s, ['exec', '-n', 'kube-system', pod, '--', 'ip', '-s', 'mroute'])).toEqual({
+      code: 0, stderr: '', stdout: '(10.10.0.5, 239.255.12.42)       Iif: antrea-gw0 Oifs: eth0 \n  15230 packets, 20833640 bytes, Age    0.02\n',
+    });
+    expect(await kubectl(s, ['exec', '-n', 'kube-system', pod, '--', 'ip', '-j', 'mroute'])).toEqual({ code: 255, stdout: '', stderr: 'Option "-j" is unknown, try "ip -help".\ncommand terminated with exit code 255\n' });
   });
 
   it('a Windows agent refuses a conf that enables a gate Windows does not support', async () => {

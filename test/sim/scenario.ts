@@ -80,7 +80,7 @@ export interface ScenarioNode {
     /** Lines the antrea-agent container logged (GET pods/log). */
     logs?: string[];
     /** What the agent image ships: an old iproute2 without -j, or no iproute2 at all. */
-    tools?: { ip?: boolean; ipJson?: boolean };
+    tools?: { ip?: boolean; ipJson?: boolean; iproute2?: string };
   };
   kernel?: {
     igmpMaxMemberships?: number;
