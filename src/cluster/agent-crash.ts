@@ -14,35 +14,46 @@ export interface CrashingAgent {
   fatalLine: string;
 }
 
-/** Restart counts of the Linux agent Pods by name, the baseline a later crash is judged against. */
-export type RestartBaseline = Map<string, number>;
+/** The Linux agent Pods before a change, by name: their restarts and readiness, what a later crash is judged against. */
+export type RestartBaseline = Map<string, { restarts: number; ready: boolean }>;
 
 const agentStatus = (pod: V1Pod) => pod.status?.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
 
 export async function restartBaseline(client: KubeApi, namespace: string): Promise<RestartBaseline> {
   const pods = await client.listPods(namespace, AGENT_SELECTOR);
-  return new Map(pods.filter((p) => !isWindowsPod(p)).map((p) => [p.metadata?.name ?? '', agentStatus(p)?.restartCount ?? 0]));
+  return new Map(pods.filter((p) => !isWindowsPod(p)).map((p) => [p.metadata?.name ?? '', { restarts: agentStatus(p)?.restartCount ?? 0, ready: agentStatus(p)?.ready === true }]));
 }
 
 /**
  * Whether the antrea-agent container of a Pod exits instead of starting: not ready, and waiting in
  * CrashLoopBackOff, or terminated, or restarted more often than `baseline` knew (a new Pod: 0).
+ * A Pod that was already not ready before the change is not blamed on it (the rollout replaces it).
  */
 export function isCrashLooping(pod: V1Pod, baseline: RestartBaseline): boolean {
   const status = agentStatus(pod);
   if (!status || status.ready) return false;
+  const known = baseline.get(pod.metadata?.name ?? '');
+  if (known && !known.ready) return false;
   const restarts = status.restartCount ?? 0;
-  const before = baseline.get(pod.metadata?.name ?? '') ?? 0;
+  const before = known?.restarts ?? 0;
   if (status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
   if (status.state?.terminated && status.state.terminated.exitCode !== 0) return true;
   return restarts > before && status.lastState?.terminated !== undefined;
 }
 
-/** klog's fatal lines ("F1129 21:00:00.000000 1 main.go:50] …"), else the last error-looking line. */
+/**
+ * klog's fatal line ("F1129 21:00:00.000000 1 main.go:50] …") with the lines its message runs on
+ * to (yaml.v2's "unmarshal errors:" list), else the last error-looking line.
+ */
 export function fatalLineOf(log: string): string | undefined {
   const lines = log.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
-  const fatal = lines.filter((l) => /^F\d{4} /.test(l));
-  if (fatal.length > 0) return fatal[fatal.length - 1];
+  const header = /^[IWEF]\d{4} /;
+  const last = lines.map((l, i) => (/^F\d{4} /.test(l) ? i : -1)).filter((i) => i >= 0).pop();
+  if (last !== undefined) {
+    let end = last + 1;
+    while (end < lines.length && !header.test(lines[end])) end++;
+    return lines.slice(last, end).map((l, i) => (i === 0 ? l : l.trim())).join(' ');
+  }
   const errors = lines.filter((l) => /^E\d{4} |error|failed/i.test(l));
   return errors[errors.length - 1];
 }
