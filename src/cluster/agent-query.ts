@@ -28,6 +28,30 @@ export async function selectAgents(client: KubeApi, namespace: string, node?: st
   return [pod];
 }
 
+/**
+ * The agents on the chosen Nodes: `nodes` (each must run an agent, else CliError naming the
+ * missing ones) and/or the Nodes matching the label `selector` (one LIST of Nodes); all agents
+ * when neither is given. Sorted by Node name.
+ */
+export async function selectAgentsOn(client: KubeApi, namespace: string, choice: { nodes?: string[]; selector?: string }): Promise<AntreaPod[]> {
+  const [agents, labelled] = await Promise.all([
+    discoverAgents(client, namespace),
+    choice.selector !== undefined ? client.listNodes(choice.selector) : Promise.resolve(undefined),
+  ]);
+  let chosen = agents;
+  if (choice.nodes) {
+    const wanted = choice.nodes;
+    const missing = wanted.filter((n) => !agents.some((a) => a.node === n));
+    if (missing.length > 0) throw new CliError(`no antrea-agent Pod runs on Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}`);
+    chosen = chosen.filter((a) => wanted.includes(a.node));
+  }
+  if (labelled) {
+    const names = new Set(labelled.map((n) => n.metadata?.name));
+    chosen = chosen.filter((a) => names.has(a.node));
+  }
+  return chosen;
+}
+
 export interface QueryOptions {
   concurrency: number;
   /** What is read, for the progress line ("multicast routes"). */

@@ -56,7 +56,19 @@ const listOutputFlags = {
   headers: negatedFlag('--no-headers', 'Do not print headers (table, wide and custom-columns output).'),
 };
 const concurrencyFlag = { concurrency: defaultedFlag('--concurrency <n>', 'How many Nodes to query at once.', '16') };
-const nodeFlag = { node: valueFlag('--node <name>', 'Only this Node.', { completes: 'nodes' }) };
+const nodeFlags = {
+  node: listFlag('--node <name>', 'Only this Node (repeatable).', { completes: 'nodes' }),
+  selector: valueFlag('-l, --selector <selector>', 'Only Nodes whose labels match this selector (e.g. multicast=receivers; supports =, ==, !=, in, notin, !key).'),
+};
+const sortByFlag = {
+  sortBy: valueFlag('--sort-by <jsonpath>', 'Sort the items by this JSONPath of their -o json form, e.g. .node or {.packets} (numbers numerically, text in natural order).'),
+};
+/** -w/--watch for a list: in a pipe one valid stream (a table header once, JSON objects one after another, YAML documents separated by ---). */
+const watchFlags = (what: string) => ({
+  watch: booleanFlag('-w, --watch', `Print again every --interval (${what}); on a terminal the screen is redrawn.`),
+  interval: defaultedFlag('--interval <duration>', 'Time between two samples with --watch.', '2s'),
+  count: valueFlag('--count <n>', 'With --watch, stop after this many samples.'),
+});
 
 const writeFlags = {
   dryRun: booleanFlag('--dry-run', 'Print what would change (a unified diff of each config file) and change nothing.'),
@@ -73,7 +85,8 @@ const { antreaVersion: _versionOverride, ...rollbackFlags } = writeFlags;
 
 export const flagsOf = {
   getFeaturegates: {
-    node: valueFlag('--node <name>', 'Show the gates of this Node\'s agent only, verbatim.', { completes: 'nodes' }),
+    node: listFlag('--node <name>', 'Only this Node\'s agent (repeatable); with one --node its gates are printed verbatim, as antctl prints them there.', { completes: 'nodes' }),
+    selector: nodeFlags.selector,
     output: defaultedFlag('-o, --output <format>', 'Output format: table, json or yaml.', 'table', { completes: OUTPUT_FORMATS }),
     ...concurrencyFlag,
   },
@@ -81,22 +94,24 @@ export const flagsOf = {
     namespace: valueFlag('-n, --namespace <namespace>', 'Only Pods of this namespace (default: the context\'s namespace).', { completes: 'namespaces' }),
     allNamespaces: booleanFlag('-A, --all-namespaces', 'Pods of every namespace.'),
     selector: valueFlag('-l, --selector <selector>', 'Only Pods matching this label selector (e.g. app=vlc).'),
-    ...nodeFlag,
+    node: nodeFlags.node,
+    nodeSelector: valueFlag('--node-selector <selector>', 'Only Pods on Nodes whose labels match this selector.'),
     ...listOutputFlags,
-    watch: booleanFlag('-w, --watch', 'Redraw every --interval with packet rates.'),
-    interval: defaultedFlag('--interval <duration>', 'Time between two samples with --watch.', '2s'),
-    count: valueFlag('--count <n>', 'With --watch, stop after this many samples.'),
+    ...sortByFlag,
+    ...watchFlags('with packet rates'),
     ...concurrencyFlag,
   },
   getMroute: {
-    ...nodeFlag,
+    ...nodeFlags,
     group: valueFlag('--group <address>', 'Only routes of this multicast group.'),
     source: valueFlag('--source <address>', 'Only routes from this source.'),
     ...listOutputFlags,
+    ...sortByFlag,
+    ...watchFlags('packet and byte counters move'),
     ...concurrencyFlag,
   },
-  getMulticastgroups: { ...listOutputFlags },
-  getIgmp: { ...nodeFlag, ...listOutputFlags, ...concurrencyFlag },
+  getMulticastgroups: { ...listOutputFlags, ...sortByFlag, ...watchFlags('members come and go') },
+  getIgmp: { ...nodeFlags, ...listOutputFlags, ...sortByFlag, ...watchFlags('memberships change'), ...concurrencyFlag },
   doctor: {
     check: valueFlag('--check <name>', 'Run only this check.'),
     ...listOutputFlags,

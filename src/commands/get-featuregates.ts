@@ -1,6 +1,7 @@
 import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
 import { controllerFeatureGates, inAgentPod, localAgentChannel, openChannels } from '../cluster/agent-channel.js';
+import { selectAgentsOn } from '../cluster/agent-query.js';
 import { discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { parseRelease } from '../antrea/featuregate-catalogue.js';
@@ -16,13 +17,13 @@ import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
 import { multicastAgents } from './windows-agents.js';
+import { parseNodeSelection, type NodeSelection } from './read-options.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
 
 type Format = (typeof FORMATS)[number];
 
-export interface FeatureGatesOptions {
-  node?: string;
+export interface FeatureGatesOptions extends NodeSelection {
   format: Format;
   concurrency: number;
 }
@@ -30,7 +31,7 @@ export interface FeatureGatesOptions {
 export const command = defineCommand({
   flags: flagsOf.getFeaturegates,
   parse({ flags }): FeatureGatesOptions {
-    return { node: flags.node, format: parseOutputFormat(flags.output, FORMATS), concurrency: parseConcurrency(flags.concurrency) };
+    return { ...parseNodeSelection(flags), format: parseOutputFormat(flags.output, FORMATS), concurrency: parseConcurrency(flags.concurrency) };
   },
   run: (ctx, opts) => (inAgentPod(ctx.env) ? runInAgentPod(ctx, opts.format) : runAgainstCluster(ctx, opts)),
 });
@@ -40,12 +41,17 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
   const deadlineMs = ctx.globals.nodeTimeoutMs;
-  const { agents: allAgents, controller: controllerPod } = await discoverAntrea(client, namespace);
+  const [{ agents: everyAgent, controller: controllerPod }, chosen] = await Promise.all([
+    discoverAntrea(client, namespace),
+    opts.nodes || opts.selector !== undefined ? selectAgentsOn(client, namespace, opts) : Promise.resolve(undefined),
+  ]);
+  const allAgents = chosen ? everyAgent.filter((a) => chosen.some((c) => c.name === a.name)) : everyAgent;
   const channels = await openChannels(ctx, client);
 
-  if (opts.node !== undefined) {
-    const pod = allAgents.find((a) => a.node === opts.node);
-    if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.node}"`);
+  // One Node named: its agent's gates exactly as antctl prints them there.
+  if (opts.nodes?.length === 1 && opts.selector === undefined) {
+    const pod = allAgents.find((a) => a.node === opts.nodes![0]);
+    if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.nodes[0]}"`);
     let answer: Awaited<ReturnType<ReturnType<typeof channels>['featureGates']>>;
     try {
       answer = await channels(pod).featureGates();

@@ -1,15 +1,17 @@
 import type { MrouteEntry } from '../antrea/mroute-parser.js';
 import { execChannels } from '../cluster/agent-channel.js';
-import { selectAgents } from '../cluster/agent-query.js';
+import { selectAgentsOn } from '../cluster/agent-query.js';
 import { readMroutes } from '../cluster/node-mroutes.js';
 import { ipv4Value, multicastGroupValue } from '../flag-values.js';
 import { paintFor } from '../output/colors.js';
 import { note } from '../output/diagnostics.js';
-import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { formatList, isMachineFormat, type ListSpec } from '../output/list-printer.js';
+import { writeFrame } from '../output/watch-screen.js';
 import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
+import { parseListOutput, parseNodeSelection, parseWatch, repeatSamples, type ListOutput, type NodeSelection, type WatchOptions } from './read-options.js';
 import { multicastAgents } from './windows-agents.js';
 
 export interface NodeMroute extends MrouteEntry {
@@ -41,12 +43,9 @@ export const mrouteListSpec: ListSpec<NodeMroute> = {
   alert: (r) => r.state === 'unresolved' || (r.wrongIf ?? 0n) > 0n,
 };
 
-export interface MrouteOptions {
-  node?: string;
+export interface MrouteOptions extends NodeSelection, ListOutput, WatchOptions {
   group?: string;
   source?: string;
-  format: OutputFormat;
-  noHeaders: boolean;
   concurrency: number;
 }
 
@@ -56,27 +55,35 @@ export const command = defineCommand({
     if (flags.group !== undefined) multicastGroupValue(flags.group, '--group');
     if (flags.source !== undefined) ipv4Value(flags.source, '--source');
     return {
-      node: flags.node,
+      ...parseNodeSelection(flags),
+      ...parseListOutput(flags),
+      ...parseWatch(flags),
       group: flags.group,
       source: flags.source,
-      format: parseOutput(flags.output),
-      noHeaders: flags.headers === false,
       concurrency: parseConcurrency(flags.concurrency),
     };
   },
   async run(ctx, opts) {
     const client = await ctx.cluster();
-    const agents = multicastAgents(ctx, await selectAgents(client, ctx.globals.antreaNamespace, opts.node));
     const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
-    const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format), what: 'multicast routes' }, (agent) =>
-      readMroutes(agent.exec, (m) => note(ctx, `${agent.pod.node}: ${m}`)),
-    );
-    // iproute2 6.1 cannot filter mroutes by address, so filters apply here.
-    const rows: NodeMroute[] = result.answers
-      .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
-      .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
-      .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
-    printList(ctx, mrouteListSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
-    return finish(ctx, result.failures, result.answers.length);
+    const paint = await paintFor(ctx, ctx.stdout);
+    let sampled = 0;
+    return repeatSamples(ctx, opts, async (frame) => {
+      // Agents are looked up for every sample (a rollout replaces them); Windows ones are named once.
+      const found = await selectAgentsOn(client, ctx.globals.antreaNamespace, opts);
+      const agents = sampled++ === 0 ? multicastAgents(ctx, found) : found.filter((a) => a.os !== 'windows');
+      const what = { concurrency: opts.concurrency, machineFormat: isMachineFormat(opts.format) || opts.watch, what: 'multicast routes' };
+      const result = await askAgents(ctx, agents, channels, what, (agent) => readMroutes(agent.exec, (m) => note(ctx, `${agent.pod.node}: ${m}`)));
+      // iproute2 6.1 cannot filter mroutes by address, so filters apply here.
+      const rows: NodeMroute[] = result.answers
+        .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
+        .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
+        .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
+      const text = formatList(mrouteListSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint, emptyMessage: 'No resources found', sortBy: opts.sortBy, frame }, (m) =>
+        ctx.stderr.write(`${m}\n`),
+      );
+      writeFrame(ctx, text, opts.watch);
+      return finish(ctx, result.failures, result.answers.length);
+    });
   },
 });

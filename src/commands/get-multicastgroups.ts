@@ -3,9 +3,11 @@ import { getMulticastGroup, listMulticastGroups, resolveMemberNodes } from '../c
 import { CliError, ExitCode } from '../errors.js';
 import { multicastGroupValue } from '../flag-values.js';
 import { paintFor } from '../output/colors.js';
-import { parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { formatList, type ListSpec } from '../output/list-printer.js';
+import { writeFrame } from '../output/watch-screen.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
+import { parseListOutput, parseWatch, repeatSamples, type ListOutput, type WatchOptions } from './read-options.js';
 
 const listSpec = (wide: boolean): ListSpec<MulticastGroup> => ({
   kind: 'MulticastGroupList',
@@ -19,11 +21,9 @@ const listSpec = (wide: boolean): ListSpec<MulticastGroup> => ({
   toJson: (g) => ({ group: g.group, pods: g.pods }),
 });
 
-export interface MulticastGroupsOptions {
+export interface MulticastGroupsOptions extends ListOutput, WatchOptions {
   /** Only this group. */
   group?: string;
-  format: OutputFormat;
-  noHeaders: boolean;
 }
 
 /**
@@ -44,16 +44,20 @@ export const command = defineCommand({
   parse({ args, flags }): MulticastGroupsOptions {
     const group = args[0];
     if (group !== undefined) multicastGroupValue(group, 'GROUP');
-    return { group, format: parseOutput(flags.output), noHeaders: flags.headers === false };
+    return { group, ...parseListOutput(flags), ...parseWatch(flags) };
   },
   async run(ctx, opts) {
     const client = await ctx.cluster();
-    const groups = opts.group !== undefined ? [await getMulticastGroup(client, opts.group)] : await listMulticastGroups(client);
-    if (opts.group !== undefined && groups[0].group === '') throw statsGateOff(opts.group, ctx.programName);
-    groups.sort((a, b) => a.group.localeCompare(b.group, 'en', { numeric: true }));
-    for (const g of groups) g.pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-    if (opts.format.type !== 'table') await resolveMemberNodes(client, groups);
-    printList(ctx, listSpec(opts.format.type === 'wide'), groups, opts.format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
-    return ExitCode.OK;
+    const paint = await paintFor(ctx, ctx.stdout);
+    return repeatSamples(ctx, opts, async (frame) => {
+      const groups = opts.group !== undefined ? [await getMulticastGroup(client, opts.group)] : await listMulticastGroups(client);
+      if (opts.group !== undefined && groups[0].group === '') throw statsGateOff(opts.group, ctx.programName);
+      groups.sort((a, b) => a.group.localeCompare(b.group, 'en', { numeric: true }));
+      for (const g of groups) g.pods.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      if (opts.format.type !== 'table') await resolveMemberNodes(client, groups);
+      const options = { noHeaders: opts.noHeaders, paint, emptyMessage: 'No resources found', sortBy: opts.sortBy, frame };
+      writeFrame(ctx, formatList(listSpec(opts.format.type === 'wide'), groups, opts.format, options, (m) => ctx.stderr.write(`${m}\n`)), opts.watch);
+      return ExitCode.OK;
+    });
   },
 });

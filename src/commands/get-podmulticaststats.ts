@@ -1,18 +1,18 @@
 import { rateBetween, type PodMulticastStats, type Rate, type Sample } from '../antrea/podmulticaststats-parser.js';
 import { inAgentPod, localAgentChannel, openChannels, type AgentChannels, type PodStatsQuery } from '../cluster/agent-channel.js';
 import type { AntreaPod } from '../cluster/agent-discovery.js';
-import { selectAgents } from '../cluster/agent-query.js';
+import { selectAgentsOn } from '../cluster/agent-query.js';
 import type { CommandContext } from '../context.js';
-import { parseDuration } from '../duration.js';
-import { CliError, ExitCode, UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { note } from '../output/diagnostics.js';
-import { formatList, isMachineFormat, parseOutput, type ListSpec, type OutputFormat } from '../output/list-printer.js';
+import { formatList, isMachineFormat, type ListSpec } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
 import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
-import { parseConcurrency, parsePositiveInt } from './options.js';
+import { parseConcurrency } from './options.js';
+import { parseListOutput, parseNodeSelection, parseWatch, repeatSamples, type ListOutput, type NodeSelection, type WatchOptions } from './read-options.js';
 import { multicastAgents } from './windows-agents.js';
 
 export interface PodStatsRow extends PodMulticastStats {
@@ -49,39 +49,34 @@ export function podStatsSpec(watching: boolean): ListSpec<PodStatsRow> {
   };
 }
 
-export interface PodStatsOptions {
+export interface PodStatsOptions extends ListOutput, WatchOptions {
   /** Only this Pod (in namespace). */
   podName?: string;
   namespace?: string;
   allNamespaces: boolean;
+  /** Pod label selector (-l). */
   selector?: string;
-  node?: string;
-  format: OutputFormat;
-  noHeaders: boolean;
+  /** The Nodes asked: --node (repeatable) and --node-selector. */
+  nodeSelection: NodeSelection;
   concurrency: number;
-  watch: boolean;
-  intervalMs: number;
-  /** How many samples: 1 without --watch, --count or unbounded with it. */
-  samples: number;
 }
 
 export const command = defineCommand({
   flags: flagsOf.getPodmulticaststats,
   parse({ args, flags }): PodStatsOptions {
-    const format = parseOutput(flags.output);
-    const concurrency = parseConcurrency(flags.concurrency);
     const podName = args[0];
     if (podName && flags.allNamespaces) throw new UsageError('a Pod name cannot be used with --all-namespaces');
     if (podName && flags.selector) throw new UsageError('a Pod name cannot be used with --selector');
     if (flags.namespace === '') throw new UsageError('--namespace must not be empty');
-    const watch = flags.watch === true;
-    const intervalMs = parseDuration(flags.interval, '--interval');
-    if (watch && intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
-    const samples = flags.count !== undefined ? parsePositiveInt(flags.count, '--count') : watch ? Infinity : 1;
-    if (flags.count !== undefined && !watch) throw new UsageError('--count is used with --watch');
     return {
-      podName, namespace: flags.namespace, allNamespaces: flags.allNamespaces === true, selector: flags.selector, node: flags.node,
-      format, noHeaders: flags.headers === false, concurrency, watch, intervalMs, samples,
+      ...parseListOutput(flags),
+      ...parseWatch(flags),
+      podName,
+      namespace: flags.namespace,
+      allNamespaces: flags.allNamespaces === true,
+      selector: flags.selector,
+      nodeSelection: parseNodeSelection({ node: flags.node, selector: flags.nodeSelector }, '--node-selector'),
+      concurrency: parseConcurrency(flags.concurrency),
     };
   },
   run: (ctx, opts) => (inAgentPod(ctx.env) ? runInAgentPod(ctx, opts) : runAgainstCluster(ctx, opts)),
@@ -89,7 +84,7 @@ export const command = defineCommand({
 
 /** Inside an agent container only this Node's agent is asked, through its API. */
 function runInAgentPod(ctx: CommandContext, opts: PodStatsOptions): Promise<number> {
-  if (opts.selector) throw new UsageError('--selector needs the Kubernetes API; inside an agent Pod only this Node\'s agent is asked');
+  if (opts.selector || opts.nodeSelection.selector) throw new UsageError('--selector needs the Kubernetes API; inside an agent Pod only this Node\'s agent is asked');
   const agent = localAgentChannel(ctx);
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? (opts.podName ? 'default' : undefined));
   return sampleLoop(ctx, opts, { targets: async () => [agent.pod], channels: () => agent, query: { namespace, name: opts.podName }, namespace });
@@ -114,12 +109,13 @@ async function runAgainstCluster(ctx: CommandContext, opts: PodStatsOptions): Pr
   // agents are skipped with one note, on the first sample only.
   let noted = false;
   const targets = async () => {
-    const found = await selectAgents(client, ctx.globals.antreaNamespace, opts.node);
+    const found = await selectAgentsOn(client, ctx.globals.antreaNamespace, opts.nodeSelection);
     const linux = noted ? found.filter((a) => a.os !== 'windows') : multicastAgents(ctx, found);
     noted = true;
     const agents = linux.filter((a) => !onNodes || onNodes.has(a.node));
     if (podName && agents.length === 0) {
-      throw new CliError(`Pod ${namespace}/${podName} runs where no antrea-agent Pod was found${opts.node ? ' (see --node)' : ''}`);
+      const narrowed = opts.nodeSelection.nodes || opts.nodeSelection.selector;
+      throw new CliError(`Pod ${namespace}/${podName} runs where no antrea-agent Pod was found${narrowed ? ' (see --node and --node-selector)' : ''}`);
     }
     return agents;
   };
@@ -145,9 +141,7 @@ async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: Sa
   const paint = await paintFor(ctx, ctx.stdout);
   const emptyMessage = source.namespace ? `No resources found in ${source.namespace} namespace.` : 'No resources found';
   const previous = new Map<string, Sample>();
-  let exitCode: number = ExitCode.OK;
-  for (let sample = 0; sample < opts.samples; sample++) {
-    if (sample > 0) await new Promise((resolve) => setTimeout(resolve, opts.intervalMs));
+  return repeatSamples(ctx, opts, async (frame) => {
     const what = { concurrency: opts.concurrency, machineFormat: isMachineFormat(format) || watch, what: 'Pod multicast statistics' };
     const result = await askAgents(ctx, await source.targets(), source.channels, what, async (agent) => {
       const stats = await agent.podMulticastStats(source.query, (m) => note(ctx, `${agent.pod.node}: ${m}`));
@@ -169,10 +163,8 @@ async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: Sa
       }
     }
     rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-    const text = formatList(listSpec, rows, format, { noHeaders: opts.noHeaders, paint, emptyMessage }, (m) => ctx.stderr.write(`${m}\n`));
-    if (watch) writeFrame(ctx, text, sample);
-    else ctx.stdout.write(text);
-    exitCode = Math.max(exitCode, finish(ctx, result.failures, result.answers.length));
-  }
-  return exitCode;
+    const text = formatList(listSpec, rows, format, { noHeaders: opts.noHeaders, paint, emptyMessage, sortBy: opts.sortBy, frame }, (m) => ctx.stderr.write(`${m}\n`));
+    writeFrame(ctx, text, watch);
+    return finish(ctx, result.failures, result.answers.length);
+  });
 }

@@ -2,13 +2,13 @@ import stringWidth from 'string-width';
 import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Paint } from './colors.js';
-import { checkPathSyntax, checkTemplateSyntax, evaluatePath, formatValue, renderJsonPath } from './jsonpath-template.js';
+import { checkTemplateSyntax, formatValue, parseRelaxedPath, renderJsonPath } from './jsonpath-template.js';
 import { API_VERSION, formatStructured } from './structured.js';
 
 export type OutputFormat =
   | { type: 'table' | 'wide' | 'json' | 'yaml' | 'name' }
   | { type: 'jsonpath'; template: string }
-  | { type: 'custom-columns'; columns: Array<{ header: string; path: string }> };
+  | { type: 'custom-columns'; columns: Array<{ header: string; path: string; values: (item: unknown) => unknown[] }> };
 
 export function parseOutput(value: unknown): OutputFormat {
   const text = String(value ?? 'table');
@@ -25,8 +25,8 @@ export function parseOutput(value: unknown): OutputFormat {
       const at = part.indexOf(':');
       if (at <= 0 || at === part.length - 1) throw new UsageError(`unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>`);
       const path = part.slice(at + 1);
-      checkPathSyntax(path);
-      return { header: part.slice(0, at), path };
+      // kubectl's RelaxedJSONPathExpression: ".name", "{.name}" and "name" are one column.
+      return { header: part.slice(0, at), path, values: parseRelaxedPath(path, 'custom-columns') };
     });
     return { type: 'custom-columns', columns };
   }
@@ -108,17 +108,83 @@ export interface PrintOptions {
   paint: Paint;
   /** "No resources found…" goes to stderr, as kubectl does, for an empty table. */
   emptyMessage: string;
+  /** --sort-by: items ordered by this path of their JSON (see parseSortBy). */
+  sortBy?: SortBy;
+  /**
+   * The sample's number in a --watch stream, 0 for the first. Later frames continue one stream:
+   * no table header again, a "---" before each further YAML document, no repeated empty message.
+   */
+  frame?: number;
+}
+
+/** --sort-by as kubectl applies it: a relaxed JSONPath into each item, natural order. */
+export interface SortBy {
+  expression: string;
+  key: (item: unknown) => unknown[];
+}
+
+export function parseSortBy(expression: string | undefined): SortBy | undefined {
+  if (expression === undefined) return undefined;
+  if (expression.trim() === '') throw new UsageError('--sort-by needs a JSONPath expression such as .node or {.packets}');
+  return { expression, key: parseRelaxedPath(expression, '--sort-by') };
+}
+
+/**
+ * kubectl's sortorder.NaturalLess for strings (digit runs compare as numbers), numeric order for
+ * numbers; a missing value sorts first. Stable: equal keys keep their order.
+ */
+export function compareSortKeys(a: unknown, b: unknown): number {
+  if (a === undefined || a === null) return b === undefined || b === null ? 0 : -1;
+  if (b === undefined || b === null) return 1;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  return naturalCompare(formatValue(a), formatValue(b));
+}
+
+function naturalCompare(a: string, b: string): number {
+  const chunks = (s: string) => s.match(/\d+|\D+/g) ?? [];
+  const x = chunks(a);
+  const y = chunks(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i];
+    const q = y[i];
+    if (p === q) continue;
+    const pn = /^\d/.test(p);
+    const qn = /^\d/.test(q);
+    if (pn && qn) {
+      const d = BigInt(p) - BigInt(q);
+      if (d !== 0n) return d < 0n ? -1 : 1;
+      return p.length - q.length;
+    }
+    return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+export function sortItems<T>(spec: ListSpec<T>, items: T[], sortBy: SortBy | undefined): T[] {
+  if (!sortBy) return items;
+  const keyed = items.map((item) => ({ item, key: sortBy.key(spec.toJson(item))[0] }));
+  return keyed.sort((p, q) => compareSortKeys(p.key, q.key)).map((k) => k.item);
 }
 
 export function printList<T>(ctx: RunContext, spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions): void {
   ctx.stdout.write(formatList(spec, items, format, options, (m) => ctx.stderr.write(`${m}\n`)));
 }
 
-export function formatList<T>(spec: ListSpec<T>, items: T[], format: OutputFormat, options: PrintOptions, onEmpty: (message: string) => void): string {
+export function formatList<T>(spec: ListSpec<T>, unsorted: T[], format: OutputFormat, options: PrintOptions, onEmpty: (message: string) => void): string {
+  const items = sortItems(spec, unsorted, options.sortBy);
+  const continuation = (options.frame ?? 0) > 0;
+  // A later frame of a watch keeps the header's column widths (it is laid out with the header,
+  // which is then dropped), so its rows line up under the header printed once at the top.
+  const table = (headers: string[], rows: string[][]) => {
+    const text = renderTable(headers, rows, options.noHeaders);
+    return continuation && !options.noHeaders ? text.slice(text.indexOf('\n') + 1) : text;
+  };
+  const noHeaders = options.noHeaders || continuation;
   switch (format.type) {
     case 'json':
-    case 'yaml':
       return formatStructured(format.type, listDocument(spec, items));
+    case 'yaml':
+      return `${continuation ? '---\n' : ''}${formatStructured(format.type, listDocument(spec, items))}`;
     case 'name':
       return items.map((i) => `${spec.name(i)}\n`).join('');
     case 'jsonpath':
@@ -127,22 +193,22 @@ export function formatList<T>(spec: ListSpec<T>, items: T[], format: OutputForma
       const rows = items.map((item) => {
         const json = spec.toJson(item);
         return format.columns.map((c) => {
-          const values = evaluatePath(c.path, json);
+          const values = c.values(json);
           return values.length === 0 ? '<none>' : values.map(formatValue).join(',');
         });
       });
-      return renderTable(format.columns.map((c) => c.header), rows, options.noHeaders);
+      return table(format.columns.map((c) => c.header), rows);
     }
     default: {
       if (items.length === 0) {
-        onEmpty(options.emptyMessage);
+        if (!continuation) onEmpty(options.emptyMessage);
         return '';
       }
       const columns = spec.columns.filter((c) => format.type === 'wide' || !c.wide);
-      const text = renderTable(columns.map((c) => c.header), items.map((i) => columns.map((c) => c.value(i))), options.noHeaders);
+      const text = table(columns.map((c) => c.header), items.map((i) => columns.map((c) => c.value(i))));
       if (!spec.alert) return text;
       const lines = text.split('\n');
-      const offset = options.noHeaders ? 0 : 1;
+      const offset = noHeaders ? 0 : 1;
       items.forEach((item, index) => {
         if (spec.alert!(item)) lines[index + offset] = options.paint.warn(lines[index + offset]);
       });

@@ -84,11 +84,10 @@ describe('mcastctl get podmulticaststats', () => {
     expect(r.stderr).toBe('error: node-c: "antctl get podmulticaststats -o json" exited with code 1: Error: request to server failed: Service Unavailable: Multicast is not enabled\n');
   });
 
-  it('--watch prints rates from successive samples and a reset when counters go backwards', async () => {
+  it('--watch prints rates from successive samples and a reset when counters go backwards; in a pipe the header comes once', async () => {
     sim = await startSim('read-commands', (s) => {
       s.workloads = [{ name: 'rx', namespace: 'media', node: 'node-b', inbound: 5000, inboundRate: 200, outbound: 0 }];
     });
-    const frames: string[] = [];
     const child = spawn(process.execPath, [MCASTCTL, 'get', 'podmulticaststats', '-n', 'media', '--watch', '--interval', '1s', '--count', '3'], {
       env: { PATH: process.env.PATH, KUBECONFIG: sim.kubeconfig },
     });
@@ -96,25 +95,25 @@ describe('mcastctl get podmulticaststats', () => {
     let restarted = false;
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      // Restart the agents once the second frame is out: the third sample sees counters from 0.
-      if (!restarted && out.split('\n\n').length >= 2) {
+      // Restart the agents once the second sample is out: the third sees counters from 0.
+      if (!restarted && out.split('\n').length >= 4) {
         restarted = true;
         sim!.server.cluster.restartAgents();
       }
     });
     const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
     expect(code).toBe(0);
-    frames.push(...out.trimEnd().split('\n\n'));
-    expect(frames).toHaveLength(3);
-    const row = (frame: string) => frame.split('\n')[1].split(/\s+/);
-    expect(frames[0].split('\n')[0]).toBe('NAMESPACE   NAME   NODE     INBOUND   OUTBOUND   INBOUND/S   OUTBOUND/S');
-    expect(row(frames[0]).slice(5)).toEqual(['-', '-']);
-    const rate = Number(row(frames[1])[5]);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('NAMESPACE   NAME   NODE     INBOUND   OUTBOUND   INBOUND/S   OUTBOUND/S');
+    const row = (n: number) => lines[n].split(/\s+/);
+    expect(row(1).slice(5)).toEqual(['-', '-']);
+    const rate = Number(row(2)[5]);
     expect(rate).toBeGreaterThan(150);
     expect(rate).toBeLessThan(250);
-    expect(row(frames[1])[6]).toBe('0.0');
-    expect(Number(row(frames[2])[3])).toBeLessThan(Number(row(frames[1])[3]));
-    expect(row(frames[2])[5]).toBe('reset');
+    expect(row(2)[6]).toBe('0.0');
+    expect(Number(row(3)[3])).toBeLessThan(Number(row(2)[3]));
+    expect(row(3)[5]).toBe('reset');
   });
 });
 
