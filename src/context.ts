@@ -74,6 +74,12 @@ export interface ExecStream {
   onStdout?: (chunk: string) => void;
 }
 
+/** What ends an exec (a Node's deadline), and who hears that the server throttled it (429) and for how long. */
+export interface ExecControl {
+  signal?: AbortSignal;
+  onThrottle?: (waitMs: number) => void;
+}
+
 /** Runs an argument array in one agent's container and resolves with its stdout (a non-zero exit rejects). */
 export type Exec = (argv: string[]) => Promise<string>;
 
@@ -86,7 +92,8 @@ export interface KubeApi {
   readonly server: string;
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
-  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
+  /** fieldSelector as kubectl's --field-selector (e.g. spec.nodeName=n1, values escaped). */
+  listPods(namespace: string, labelSelector: string, fieldSelector?: string): Promise<V1Pod[]>;
   listAllPods(labelSelector: string): Promise<V1Pod[]>;
   /** Names of the Namespaces (only those matching labelSelector when given). */
   listNamespaces(labelSelector?: string): Promise<string[]>;
@@ -116,11 +123,12 @@ export interface KubeApi {
   createNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, body: object): Promise<T>;
   mergePatchNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string, body: object): Promise<T>;
   /**
-   * Runs argv in a container (no shell) and waits for its exit status, at most deadlineMs (0: no
-   * deadline). With `stream`, onStdout sees the output as it arrives and an aborted signal closes
-   * the session (the promise rejects with the signal's reason).
+   * Runs argv in a container (no shell) and waits for its exit status: at most deadlineMs (0: no
+   * deadline), or until control.signal aborts (which ends the exec in flight). With `stream`,
+   * onStdout sees the output as it arrives and an aborted stream.signal ends the session too (the
+   * promise rejects with the signal's reason).
    */
-  exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number, stream?: ExecStream): Promise<ExecResult>;
+  exec(namespace: string, pod: string, container: string, argv: string[], control: number | ExecControl, stream?: ExecStream): Promise<ExecResult>;
 }
 
 /** A spinner (or nothing, off a terminal) showing how far a fan-out got. */

@@ -5,7 +5,7 @@
  */
 import { KNOWN_STATUSES, KNOWN_VERSIONS, parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
 import { parsePodMulticastStatsJson, type PodMulticastStats } from '../antrea/podmulticaststats-parser.js';
-import type { Exec, KubeApi, RunContext } from '../context.js';
+import type { Exec, ExecControl, KubeApi, RunContext } from '../context.js';
 import { AGENT_CONTAINER, CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
 import { execChecked } from './agent-exec.js';
 import { AgentApi } from './agent-api.js';
@@ -32,8 +32,12 @@ export interface AgentChannel {
   podMulticastStats(query: PodStatsQuery, note?: (message: string) => void): Promise<PodMulticastStats[]>;
 }
 
-/** Opens the channel to one agent Pod (cheap: nothing is sent until a method is called). */
-export type AgentChannels = (pod: AntreaPod) => AgentChannel;
+/**
+ * Opens the channel to one agent Pod (cheap: nothing is sent until a method is called). `node`
+ * carries that Node's deadline signal for all of its execs (see queryAgents); without it each
+ * exec has --node-timeout on its own.
+ */
+export type AgentChannels = (pod: AntreaPod, node?: ExecControl) => AgentChannel;
 
 function agentSection(text: string): { gates: FeatureGate[]; warnings: string[] } {
   try {
@@ -47,15 +51,15 @@ function agentSection(text: string): { gates: FeatureGate[]; warnings: string[] 
   }
 }
 
-/** argv in the agent container of pod, with the per-Node deadline; a non-zero exit rejects. */
-export function agentExec(client: KubeApi, pod: AntreaPod, deadlineMs: number): Exec {
-  return (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadlineMs);
+/** argv in the agent container of pod, with the Node's deadline (a signal, or ms per exec); a non-zero exit rejects. */
+export function agentExec(client: KubeApi, pod: AntreaPod, deadline: number | ExecControl): Exec {
+  return (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadline);
 }
 
 /** Agents asked through antctl run by exec in their container (--transport exec). */
 export function execChannels(client: KubeApi, deadlineMs: number): AgentChannels {
-  return (pod) => {
-    const exec = agentExec(client, pod, deadlineMs);
+  return (pod, node) => {
+    const exec = agentExec(client, pod, node ?? deadlineMs);
     return {
       pod,
       transport: 'exec',
@@ -84,11 +88,11 @@ interface GateJson {
  * Agents asked through their own API (--transport api, or the local agent inside an agent Pod);
  * `execFor` reaches their container for kernel state, absent where there is no Kubernetes API.
  */
-export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod) => Exec): AgentChannels {
-  return (pod) => ({
+export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod, node?: ExecControl) => Exec): AgentChannels {
+  return (pod, node) => ({
     pod,
     transport: 'api',
-    exec: execFor ? execFor(pod) : () => Promise.reject(new Error('exec needs the Kubernetes API')),
+    exec: execFor ? execFor(pod, node) : () => Promise.reject(new Error('exec needs the Kubernetes API')),
     async featureGates() {
       const body = await api.get(pod.node, '/featuregates');
       let parsed: GateJson[];
@@ -135,7 +139,7 @@ export async function openChannels(ctx: RunContext, client: KubeApi): Promise<Ag
   const deadlineMs = ctx.globals.nodeTimeoutMs;
   if (ctx.globals.transport === 'exec') return execChannels(client, deadlineMs);
   const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.agentInsecureSkipTlsVerify, timeoutMs: deadlineMs });
-  return apiChannels(api, (pod) => agentExec(client, pod, deadlineMs));
+  return apiChannels(api, (pod, node) => agentExec(client, pod, node ?? deadlineMs));
 }
 
 /** Inside an antrea-agent container: the local agent through its API, and the Pod that stands for it. */

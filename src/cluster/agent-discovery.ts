@@ -62,3 +62,19 @@ export async function discoverAntrea(client: KubeApi, namespace: string): Promis
   const controllers = pods.filter((p) => component(p) === 'antrea-controller').map(describe);
   return { agents, controller: controllers.find((p) => p.ready) ?? controllers[0] };
 }
+
+/**
+ * The agent Pod on one Node, asking only for it (fieldSelector spec.nodeName, as kubectl's
+ * --field-selector does), so one Node's question costs one small LIST at any cluster size.
+ * Returns undefined when no agent Pod runs there.
+ */
+export async function discoverAgentOn(client: KubeApi, namespace: string, node: string): Promise<AntreaPod | undefined> {
+  const pods = await client.listPods(namespace, AGENT_SELECTOR, `spec.nodeName=${escapeFieldValue(node)}`);
+  const agents = pods.map(describe).filter((a) => a.node === node);
+  return agents.find((a) => a.ready) ?? agents[0];
+}
+
+/** A field selector value with \\, "," and "=" escaped (k8s.io/apimachinery/pkg/fields EscapeValue). */
+function escapeFieldValue(value: string): string {
+  return value.replace(/[\\,=]/g, (c) => `\\${c}`);
+}

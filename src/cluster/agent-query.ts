@@ -5,9 +5,9 @@
 import type { KubeApi, Progress } from '../context.js';
 import { CliError } from '../errors.js';
 import type { AgentChannel, AgentChannels } from './agent-channel.js';
-import { discoverAgents, type AntreaPod } from './agent-discovery.js';
-import type { NodeFailure } from './agent-exec.js';
-import { fanOut } from './fan-out.js';
+import { discoverAgentOn, discoverAgents, type AntreaPod } from './agent-discovery.js';
+import { nodeDeadline, type NodeFailure } from './agent-exec.js';
+import { AdaptiveLimit, fanOut } from './fan-out.js';
 
 export interface AgentAnswer<T> {
   pod: AntreaPod;
@@ -21,9 +21,9 @@ export interface QueryResult<T> {
 
 /** The agents to ask: all of them (sorted by Node), or the one on `node`; throws CliError when none runs there. */
 export async function selectAgents(client: KubeApi, namespace: string, node?: string): Promise<AntreaPod[]> {
-  const agents = await discoverAgents(client, namespace);
-  if (node === undefined) return agents;
-  const pod = agents.find((a) => a.node === node);
+  if (node === undefined) return discoverAgents(client, namespace);
+  // Only that Node's agent Pod is listed, whatever the size of the cluster.
+  const pod = await discoverAgentOn(client, namespace, node);
   if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${node}"`);
   return [pod];
 }
@@ -53,23 +53,36 @@ export async function selectAgentsOn(client: KubeApi, namespace: string, choice:
 }
 
 export interface QueryOptions {
+  /** The most Nodes asked at once (--concurrency); fewer while the server throttles or slows. */
   concurrency: number;
+  /** One Node's deadline for all its work (--node-timeout, 0: none). */
+  nodeTimeoutMs?: number;
+  /** Ends every Node's work at once (the run's deadline). */
+  signal?: AbortSignal;
   /** What is read, for the progress line ("multicast routes"). */
   what: string;
   progress?: Progress;
 }
 
 /**
- * Asks every agent through its channel with at most `concurrency` in flight. `ask` turns one
- * agent's answers into a value; a Node whose `ask` throws is a failure with its reason, except a
- * CliError, which ends the whole query (it concerns the run, not the Node).
+ * Asks every agent through its channel, at most `concurrency` at once and fewer while the server
+ * throttles (429) or slows down (see AdaptiveLimit). Each Node has one deadline for all of its
+ * work (nodeTimeoutMs): when it passes, the exec in flight is aborted and the Node is a failure
+ * ("no answer within …"), whatever it was doing. `ask` turns one agent's answers into a value; a
+ * Node whose `ask` throws is a failure with its reason, except a CliError, which ends the whole
+ * query (it concerns the run, not the Node).
  */
 export async function queryAgents<T>(agents: AntreaPod[], channels: AgentChannels, options: QueryOptions, ask: (agent: AgentChannel) => Promise<T>): Promise<QueryResult<T>> {
   let done = 0;
-  const settled = await fanOut(agents, options.concurrency, async (pod) => {
+  const limit = new AdaptiveLimit(options.concurrency);
+  const settled = await fanOut(agents, limit, async (pod) => {
+    const deadline = nodeDeadline(options.nodeTimeoutMs ?? 0, options.signal);
     try {
-      return await ask(channels(pod));
+      const channel = channels(pod, { signal: deadline.signal, onThrottle: (waitMs) => limit.throttled(waitMs) });
+      // The Node's answer or its deadline, whichever comes first, ends the Node's work.
+      return await untilAborted(ask(channel), deadline.signal);
     } finally {
+      deadline.release();
       options.progress?.update(`Reading ${options.what}: ${++done}/${agents.length} Nodes answered…`);
     }
   });
@@ -81,4 +94,14 @@ export async function queryAgents<T>(agents: AntreaPod[], channels: AgentChannel
     else failures.push({ who: agents[i].node, reason: s.error.message });
   });
   return { answers, failures };
+}
+
+/** The work's outcome, or the signal's reason as soon as it aborts (for work other than exec, e.g. agent API or log reads). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

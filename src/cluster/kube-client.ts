@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import type { Agent as HttpAgent } from 'node:http';
 // Named imports let esbuild drop the rest of the package; this module itself is only reached
 // from lazily loaded commands, so --help never loads it.
 import {
@@ -6,25 +6,26 @@ import {
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  Exec,
+  KubeConfig,
   Observable,
   PatchStrategy,
   setHeaderOptions,
   type ConfigurationOptions,
-  type KubeConfig,
   type V1ConfigMap,
   type V1DaemonSet,
   type V1Deployment,
   type V1Namespace,
   type V1Node,
   type V1Pod,
-  type V1Status,
 } from '@kubernetes/client-node';
-import type { ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
-import { describeUnexpected, MAX_TOOL_OUTPUT_BYTES } from '../bounded-text.js';
-import { AuthError, CliError, ExecError } from '../errors.js';
+import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
+import { describeUnexpected } from '../bounded-text.js';
+import { CliError, ExecError } from '../errors.js';
 import { isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { nodeDeadline } from './agent-exec.js';
+import { execEndpoint, type ExecEndpoint } from './connection.js';
+import { execInContainer } from './exec-socket.js';
+import { loadKubeConfig, type SharedAgentKubeConfig } from './kubeconfig.js';
 
 /** How often a request answered 429 Too Many Requests is retried, honouring Retry-After. */
 const MAX_THROTTLE_RETRIES = 4;
@@ -50,9 +51,10 @@ export class KubeClient implements KubeApi {
   private readonly extensions: ApiextensionsV1Api;
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
+  private endpoint: ExecEndpoint | undefined;
 
   constructor(
-    readonly kc: KubeConfig,
+    readonly kc: SharedAgentKubeConfig,
     private readonly ctx: RunContext,
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
@@ -119,8 +121,8 @@ export class KubeClient implements KubeApi {
   }
 
   /** Lists Pods page by page (limit/continue), so a 5,000-Node cluster is never one giant response. */
-  async listPods(namespace: string, labelSelector: string): Promise<V1Pod[]> {
-    return this.listAll((page, options) => this.core.listNamespacedPod({ namespace, labelSelector, ...page }, options));
+  async listPods(namespace: string, labelSelector: string, fieldSelector?: string): Promise<V1Pod[]> {
+    return this.listAll((page, options) => this.core.listNamespacedPod({ namespace, labelSelector, ...(fieldSelector ? { fieldSelector } : {}), ...page }, options));
   }
 
   async listAllPods(labelSelector: string): Promise<V1Pod[]> {
@@ -273,75 +275,34 @@ export class KubeClient implements KubeApi {
 
   /**
    * Runs argv in a container (no shell: the argument array is passed as is) and waits for its exit
-   * status, at most deadlineMs. A hanging command is abandoned and reported, never awaited forever.
+   * status. The signal (a Node's deadline) ends the exec wherever it is; see execInContainer.
    */
-  async exec(namespace: string, pod: string, container: string, argv: string[], deadlineMs: number, stream?: ExecStream): Promise<ExecResult> {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let overflow: string | undefined;
-    let socket: { close(): void; on(event: string, cb: (...a: unknown[]) => void): void } | undefined;
-    // Output past MAX_TOOL_OUTPUT_BYTES is never kept: the session is closed and the Node fails.
-    const sink = (chunks: Buffer[], name: string, onChunk?: (text: string) => void) => {
-      let size = 0;
-      return new Writable({
-        write(chunk: Buffer, _enc, done) {
-          size += chunk.length;
-          if (size <= MAX_TOOL_OUTPUT_BYTES) {
-            chunks.push(chunk);
-            onChunk?.(chunk.toString('utf8'));
-          } else if (overflow === undefined) {
-            overflow = `the command printed more than ${MAX_TOOL_OUTPUT_BYTES / 1024 / 1024} MiB on ${name}`;
-            socket?.close();
-          }
-          done();
+  async exec(namespace: string, pod: string, container: string, argv: string[], control: number | ExecControl = {}, stream?: ExecStream): Promise<ExecResult> {
+    const options = typeof control === 'number' ? {} : control;
+    const parents = [options.signal, stream?.signal].filter((s): s is AbortSignal => s !== undefined);
+    // One signal ends the exec: the deadline in ms, the caller's signal or the stream's.
+    const deadline = nodeDeadline(typeof control === 'number' ? control : 0, parents.length > 1 ? AbortSignal.any(parents) : parents[0]);
+    this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
+    try {
+      this.endpoint ??= execEndpoint(this.kc, (await this.kc.sharedAgent()) ?? (await this.proxyAgent()));
+      return await execInContainer(this.endpoint, namespace, pod, container, argv, {
+        signal: deadline.signal,
+        onStdout: stream?.onStdout,
+        onThrottle: (waitMs) => {
+          this.log(1, `exec throttled by the API server (429), retrying in ${waitMs} ms`);
+          options.onThrottle?.(waitMs);
         },
       });
-    };
-    this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
-    let status: V1Status | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const finished = new Promise<void>((resolve, reject) => {
-      new Exec(this.kc)
-        .exec(namespace, pod, container, argv, sink(out, 'stdout', stream?.onStdout), sink(err, 'stderr'), null, false, (s) => {
-          status = s;
-        })
-        .then((ws) => {
-          socket = ws as unknown as typeof socket;
-          ws.on('close', () => resolve());
-          ws.on('error', (e: unknown) => reject(e));
-        }, reject);
-    });
-    const deadline =
-      deadlineMs > 0
-        ? new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new ExecError(`no answer within ${deadlineMs / 1000}s`)), deadlineMs);
-          })
-        : new Promise<never>(() => {});
-    const signal = stream?.signal;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(new ExecError(String(signal?.reason ?? 'aborted')));
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([finished, deadline, aborted]);
-    } catch (e) {
-      socket?.close();
-      if (e instanceof ExecError) throw e;
-      throw execFailure(e);
     } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      deadline.release();
     }
-    if (overflow) throw new ExecError(overflow);
-    const stdout = Buffer.concat(out).toString('utf8');
-    const stderr = Buffer.concat(err).toString('utf8');
-    if (!status) throw new ExecError('the exec session closed without an exit status');
-    if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
-    const exitCause = status.reason === 'NonZeroExitCode' ? status.details?.causes?.find((c) => c.reason === 'ExitCode') : undefined;
-    if (exitCause) return { stdout, stderr, exitCode: Number(exitCause.message) };
-    throw new ExecError(status.message ?? 'the command failed without an exit code');
+  }
+
+  /** client-node's agent for a cluster behind a proxy (no shared TLS context there). */
+  private async proxyAgent(): Promise<HttpAgent> {
+    const opts: { agent?: HttpAgent } = {};
+    await KubeConfig.prototype.applyToHTTPSOptions.call(this.kc, opts);
+    return opts.agent!;
   }
 }
 
@@ -349,14 +310,4 @@ function describeAnswer(answer: unknown): string {
   if (typeof answer === 'string') return describeUnexpected(answer);
   if (answer === undefined || answer === null) return 'no body';
   return describeUnexpected(JSON.stringify(answer) ?? String(answer));
-}
-
-function execFailure(e: unknown): Error {
-  const text = (e as { message?: string })?.message ?? String(e);
-  const code = /Unexpected server response: (\d+)/.exec(text)?.[1];
-  if (code === '401') return new AuthError('error: You must be logged in to the server (Unauthorized)', 401);
-  if (code === '403') return new ExecError('exec forbidden (403): the user may not create pods/exec');
-  if (code === '404') return new ExecError('the Pod was not found (404)');
-  if (code) return new ExecError(`exec refused by the server (${code})`);
-  return new ExecError(text);
 }

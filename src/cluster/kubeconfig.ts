@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
+import { sharedAgentFor } from './connection.js';
 
 /** client-go's http.Transport TLSHandshakeTimeout (k8s.io/apimachinery/pkg/util/net.SetTransportDefaults). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -80,7 +81,7 @@ export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; us
  * thrown before any request: no configuration, unknown names, a server that is not a URL,
  * unreadable or unparsable CA, client certificate or key.
  */
-export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): KubeConfig {
+export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): SharedAgentKubeConfig {
   const { files, explicit } = kubeconfigFiles(globals, env);
   const merged = mergeKubeconfigFiles(files);
   const kc = new SharedAgentKubeConfig(globals.asGroups ?? []);
@@ -280,33 +281,52 @@ function parses(attempt: () => unknown): boolean {
 }
 
 /**
- * client-node builds a new HTTPS agent for every WebSocket (every exec), so each exec pays a full
- * TLS handshake. Reusing the first agent lets TLS sessions resume across the hundreds of execs of
- * a fan-out; credentials and CA are the same for all of them. The agent also bounds the TLS
+ * client-node builds a new HTTPS agent (and so a new TLS context and a full handshake) for every
+ * API call and every WebSocket. This kubeconfig hands out one shared agent instead (see
+ * sharedAgentFor): one SecureContext with the CA, client certificate and key, kept-alive API
+ * connections, TLS sessions resumed across the execs of a fan-out. The agent also bounds the TLS
  * handshake as client-go does, and sends one Impersonate-Group header per --as-group (client-node
- * would join them into one header, which the API server reads as one group).
+ * would join them into one header, which the API server reads as one group). Clusters reached
+ * through a proxy (proxy-url) keep client-node's proxy agents.
  */
-class SharedAgentKubeConfig extends KubeConfig {
-  private sharedAgent: unknown;
+export class SharedAgentKubeConfig extends KubeConfig {
+  private agent: HttpAgent | undefined;
 
   constructor(private readonly impersonateGroups: string[]) {
     super();
+  }
+
+  /** The run's agent for the current cluster, built on first use; undefined behind a proxy. */
+  async sharedAgent(): Promise<HttpAgent | undefined> {
+    const cluster = this.getCurrentCluster();
+    if (!cluster || cluster.proxyUrl) return undefined;
+    if (!this.agent) {
+      const tls: Parameters<KubeConfig['applyToHTTPSOptions']>[0] = {};
+      await super.applyToHTTPSOptions(tls);
+      this.agent = sharedAgentFor(cluster.server, tls as Parameters<typeof sharedAgentFor>[1]);
+      guardAgent(this.agent, this.impersonateGroups);
+    }
+    return this.agent;
   }
 
   /** WebSocket connections (exec). */
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
     await super.applyToHTTPSOptions(opts);
     const withAgent = opts as { agent?: unknown };
-    if (this.sharedAgent === undefined && withAgent.agent) guardAgent(withAgent.agent, this.impersonateGroups);
-    this.sharedAgent ??= withAgent.agent;
-    withAgent.agent = this.sharedAgent;
+    const agent = await this.sharedAgent();
+    if (agent) withAgent.agent = agent;
+    else if (withAgent.agent) guardAgent(withAgent.agent, this.impersonateGroups);
   }
 
   /** API requests: client-node makes a new agent for each. */
   override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const agent = context.getAgent();
-    if (agent) guardAgent(agent, this.impersonateGroups);
+    const agent = await this.sharedAgent();
+    if (agent) context.setAgent(agent);
+    else {
+      const own = context.getAgent();
+      if (own) guardAgent(own, this.impersonateGroups);
+    }
   }
 }
 

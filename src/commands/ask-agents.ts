@@ -19,7 +19,7 @@ export interface AskOptions {
 export async function askAgents<T>(ctx: RunContext, agents: AntreaPod[], channels: AgentChannels, options: AskOptions, ask: (agent: AgentChannel) => Promise<T>): Promise<QueryResult<T>> {
   const progress = await startProgress(ctx, `Reading ${options.what} from ${agents.length} Node${agents.length === 1 ? '' : 's'}…`, options.machineFormat);
   try {
-    return await queryAgents(agents, channels, { concurrency: options.concurrency, what: options.what, progress }, ask);
+    return await queryAgents(agents, channels, { concurrency: options.concurrency, nodeTimeoutMs: ctx.globals.nodeTimeoutMs, what: options.what, progress }, ask);
   } finally {
     progress.stop();
   }

@@ -2,7 +2,7 @@ import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
 import { controllerFeatureGates, inAgentPod, localAgentChannel, openChannels } from '../cluster/agent-channel.js';
 import { selectAgentsOn } from '../cluster/agent-query.js';
-import { discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
+import { discoverAgentOn, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
 import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { parseRelease } from '../antrea/featuregate-catalogue.js';
 import type { NodeFailure } from '../cluster/agent-exec.js';
@@ -41,17 +41,12 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
   const deadlineMs = ctx.globals.nodeTimeoutMs;
-  const [{ agents: everyAgent, controller: controllerPod }, chosen] = await Promise.all([
-    discoverAntrea(client, namespace),
-    opts.nodes || opts.selector !== undefined ? selectAgentsOn(client, namespace, opts) : Promise.resolve(undefined),
-  ]);
-  const allAgents = chosen ? everyAgent.filter((a) => chosen.some((c) => c.name === a.name)) : everyAgent;
-  const channels = await openChannels(ctx, client);
-
-  // One Node named: its agent's gates exactly as antctl prints them there.
+  // One Node named: only its agent Pod is listed (not every agent of the cluster), and its gates
+  // are printed exactly as antctl prints them there.
   if (opts.nodes?.length === 1 && opts.selector === undefined) {
-    const pod = allAgents.find((a) => a.node === opts.nodes![0]);
+    const pod = await discoverAgentOn(client, namespace, opts.nodes[0]);
     if (!pod) throw new CliError(`no antrea-agent Pod runs on Node "${opts.nodes[0]}"`);
+    const channels = await openChannels(ctx, client);
     let answer: Awaited<ReturnType<ReturnType<typeof channels>['featureGates']>>;
     try {
       answer = await channels(pod).featureGates();
@@ -69,6 +64,12 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     return ExitCode.OK;
   }
 
+  const [{ agents: everyAgent, controller: controllerPod }, chosen] = await Promise.all([
+    discoverAntrea(client, namespace),
+    opts.nodes || opts.selector !== undefined ? selectAgentsOn(client, namespace, opts) : Promise.resolve(undefined),
+  ]);
+  const allAgents = chosen ? everyAgent.filter((a) => chosen.some((c) => c.name === a.name)) : everyAgent;
+  const channels = await openChannels(ctx, client);
   const [agentResult, controller] = await Promise.all([
     askAgents(ctx, multicastAgents(ctx, allAgents, 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (agent) => agent.featureGates()),
     readControllerGates(client, namespace, controllerPod, deadlineMs),

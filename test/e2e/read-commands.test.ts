@@ -118,17 +118,35 @@ describe('mcastctl get podmulticaststats', () => {
 });
 
 describe('agent discovery', () => {
-  it('lists agent Pods page by page (500 a page) and asks only the Nodes it needs', async () => {
+  it('lists agent Pods page by page (500 a page) and asks every agent', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.generatedNodes = { count: 520, prefix: 'bulk-' };
+    });
+    const r = await mcastctl(sim, ['get', 'mroute', '-o', 'name', '--concurrency', '64']);
+    expect(r.code).toBe(0);
+    const lists = sim.server.cluster.requestLog.filter((q) => q.path.startsWith('/api/v1/namespaces/kube-system/pods?'));
+    expect(lists).toHaveLength(2);
+    expect(lists[0].path).toContain('limit=500');
+    expect(lists[1].path).toMatch(/continue=\w+/);
+    const execed = new Set(sim.server.cluster.requestLog.filter((q) => q.path.includes('/exec?')).map((q) => q.path.split('/exec?')[0]));
+    expect(execed.size).toBe(sim.server.cluster.agents.size);
+  });
+
+  it('--node asks only for that Node\'s agent Pod (fieldSelector spec.nodeName), whatever the cluster size', async () => {
     sim = await startSim('read-commands', (s) => {
       s.generatedNodes = { count: 520, prefix: 'bulk-' };
     });
     const r = await mcastctl(sim, ['get', 'mroute', '--node', 'node-a', '-o', 'name']);
     expect(r.code).toBe(0);
     const lists = sim.server.cluster.requestLog.filter((q) => q.path.startsWith('/api/v1/namespaces/kube-system/pods?'));
-    expect(lists).toHaveLength(2);
-    expect(lists[0].path).toContain('limit=500');
-    expect(lists[1].path).toMatch(/continue=\w+/);
+    expect(lists).toHaveLength(1);
+    expect(new URL(lists[0].path, 'https://x').searchParams.get('fieldSelector')).toBe('spec.nodeName=node-a');
     expect(sim.server.cluster.requestLog.filter((q) => q.path.includes('/exec?'))).toHaveLength(1);
+    const gates = await mcastctl(sim, ['get', 'featuregates', '--node', 'bulk-0007', '-o', 'json']);
+    expect(gates.code).toBe(0);
+    expect(JSON.parse(gates.stdout).node).toBe('bulk-0007');
+    const missing = await mcastctl(sim, ['get', 'featuregates', '--node', 'a,b=c']);
+    expect(missing).toMatchObject({ code: 1, stderr: 'error: no antrea-agent Pod runs on Node "a,b=c"\n' });
   });
 });
 
