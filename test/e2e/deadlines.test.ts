@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+
+let sim: RunningSim | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+/** Wall time of one mcastctl run, with its result. */
+async function timedRun(args: string[]) {
+  const started = Date.now();
+  const result = await mcastctl(sim, args);
+  return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
+const execsOf = (s: RunningSim, node: string) => {
+  const pod = [...s.server.cluster.agents.values()].find((a) => a.node.name === node)!.podName;
+  return s.server.cluster.requestLog.filter((q) => q.path.includes(`/pods/${pod}/exec?`));
+};
+
+describe('per-Node deadlines end the Node\'s work', () => {
+  it('a 20 s exec: --node-timeout 2s prints the others, names the Node, and the process exits at once', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.faults = [{ kind: 'slow', node: 'node-b', path: '^exec$', delayMs: 20_000 }];
+    });
+    const r = await timedRun(['--node-timeout', '2s', 'get', 'mroute', '-o', 'name']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: node-b: no answer within 2s\n');
+    expect(r.stdout).toContain('mroute/node-a/');
+    expect(r.stdout).not.toContain('mroute/node-b/');
+    // The deadline plus start-up, never the 20 s of the exec (generous margin: loaded machine).
+    expect(r.seconds).toBeLessThan(6);
+  });
+
+  it('a WebSocket upgrade that never completes is aborted at the deadline', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.faults = [{ kind: 'slow', node: 'node-c', path: '/exec$', delayMs: 20_000 }];
+    });
+    const r = await timedRun(['--node-timeout', '1500ms', 'get', 'igmp', '-o', 'name']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: node-c: no answer within 1.5s\n');
+    expect(r.seconds).toBeLessThan(5.5);
+  });
+
+  it('the deadline is per Node, not per exec: a Node needing several slow execs fails at its deadline', async () => {
+    // Every exec takes 1.2 s. node-b's iproute2 has no -j and node-c has none: get mroute needs
+    // two execs there (2.4 s), one on node-a. Each exec alone is within 2 s; each Node is not.
+    sim = await startSim('read-commands', (s) => {
+      s.execLatencyMs = [1200, 1200];
+    });
+    const r = await timedRun(['--node-timeout', '2s', 'get', 'mroute', '-o', 'name']);
+    expect(r.stderr).toBe('error: node-b: no answer within 2s\nerror: node-c: no answer within 2s\n');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('mroute/node-a/');
+    expect(r.seconds).toBeLessThan(6);
+  });
+});
+
+describe('exec throttled by the API server (429)', () => {
+  it('is retried after Retry-After and the Node answers', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.faults = [{ kind: 'too-many-requests', node: 'node-a', path: '/exec$', retryAfterSeconds: 1, times: 2 }];
+    });
+    const r = await timedRun(['get', 'igmp', '--node', 'node-a', '-o', 'name']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe('node/node-a\n');
+    const attempts = execsOf(sim, 'node-a');
+    expect(attempts.map((q) => q.status)).toEqual([429, 429, 101]);
+    // Two waits of Retry-After (1 s) plus at most 20 % jitter each.
+    expect(r.seconds).toBeGreaterThan(2);
+  });
+
+  it('gives up after its bound and names the Node', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.faults = [{ kind: 'too-many-requests', node: 'node-a', path: '/exec$', retryAfterSeconds: 0 }];
+    });
+    const r = await timedRun(['get', 'igmp', '-o', 'name']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: node-a: exec throttled by the API server (429) 5 times\n');
+    expect(execsOf(sim, 'node-a')).toHaveLength(5);
+  });
+});
