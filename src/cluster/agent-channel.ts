@@ -5,7 +5,7 @@
  */
 import { KNOWN_STATUSES, KNOWN_VERSIONS, parseFeatureGates, type FeatureGate, type FeatureGateSections } from '../antrea/featuregates-parser.js';
 import { parsePodMulticastStatsJson, type PodMulticastStats } from '../antrea/podmulticaststats-parser.js';
-import type { Exec, ExecControl, KubeApi, RunContext } from '../context.js';
+import type { Exec, ExecControl, ExecResult, KubeApi, RunContext } from '../context.js';
 import { AGENT_CONTAINER, CONTROLLER_CONTAINER, type AntreaPod } from './agent-discovery.js';
 import { execChecked } from './agent-exec.js';
 import { AgentApi } from './agent-api.js';
@@ -23,6 +23,8 @@ export interface AgentChannel {
   readonly transport: Transport;
   /** Runs argv in the agent container (host network): kernel state (mroute, igmp) is only reachable this way. */
   exec: Exec;
+  /** The same, resolving with stdout, stderr and exit code whatever the exit code (see node-gather). */
+  run(argv: string[]): Promise<ExecResult>;
   /**
    * The agent's own gates; `text` is what antctl printed, when asked through antctl; `warnings` what
    * was read leniently (unknown status, version, column or section).
@@ -56,26 +58,50 @@ export function agentExec(client: KubeApi, pod: AntreaPod, deadline: number | Ex
   return (argv) => execChecked(client, pod, AGENT_CONTAINER, argv, deadline);
 }
 
+/** argv in the agent container of pod, with the Node's deadline, resolving whatever the exit code. */
+export function agentRun(client: KubeApi, pod: AntreaPod, deadline: number | ExecControl): (argv: string[]) => Promise<ExecResult> {
+  return async (argv) => {
+    if (!pod.ready) throw new Error(pod.notReadyReason ?? `Pod ${pod.name} is not ready`);
+    return client.exec(pod.namespace, pod.name, AGENT_CONTAINER, argv, deadline);
+  };
+}
+
+/** antctl's argv for `get featuregates`, as the exec channel runs it. */
+export const ANTCTL_FEATUREGATES = ['antctl', 'get', 'featuregates'];
+
+/** antctl's argv for `get podmulticaststats` (JSON), as the exec channel runs it. */
+export function antctlPodMulticastStats(query: PodStatsQuery): string[] {
+  const argv = ['antctl', 'get', 'podmulticaststats'];
+  if (query.name) argv.push(query.name);
+  if (query.namespace) argv.push('-n', query.namespace);
+  return [...argv, '-o', 'json'];
+}
+
+/** The antctl channel of one agent over `exec` (a real exec, or one answering from gathered output). */
+export function execChannel(pod: AntreaPod, exec: Exec, run: (argv: string[]) => Promise<ExecResult>): AgentChannel {
+  return {
+    pod,
+    transport: 'exec',
+    exec,
+    run,
+    async featureGates() {
+      const text = await exec(ANTCTL_FEATUREGATES);
+      return { ...agentSection(text), text };
+    },
+    async podMulticastStats(query, note) {
+      return parsePodMulticastStatsJson(await exec(antctlPodMulticastStats(query)), note);
+    },
+  };
+}
+
+/** The same channel, its exec (and so its antctl calls) answered by `exec` instead. */
+export function withExec(channel: AgentChannel, exec: Exec): AgentChannel {
+  return channel.transport === 'exec' ? execChannel(channel.pod, exec, channel.run) : { ...channel, exec };
+}
+
 /** Agents asked through antctl run by exec in their container (--transport exec). */
 export function execChannels(client: KubeApi, deadlineMs: number): AgentChannels {
-  return (pod, node) => {
-    const exec = agentExec(client, pod, node ?? deadlineMs);
-    return {
-      pod,
-      transport: 'exec',
-      exec,
-      async featureGates() {
-        const text = await exec(['antctl', 'get', 'featuregates']);
-        return { ...agentSection(text), text };
-      },
-      async podMulticastStats(query, note) {
-        const argv = ['antctl', 'get', 'podmulticaststats'];
-        if (query.name) argv.push(query.name);
-        if (query.namespace) argv.push('-n', query.namespace);
-        return parsePodMulticastStatsJson(await exec([...argv, '-o', 'json']), note);
-      },
-    };
-  };
+  return (pod, node) => execChannel(pod, agentExec(client, pod, node ?? deadlineMs), agentRun(client, pod, node ?? deadlineMs));
 }
 
 interface GateJson {
@@ -88,11 +114,13 @@ interface GateJson {
  * Agents asked through their own API (--transport api, or the local agent inside an agent Pod);
  * `execFor` reaches their container for kernel state, absent where there is no Kubernetes API.
  */
-export function apiChannels(api: AgentApi, execFor?: (pod: AntreaPod, node?: ExecControl) => Exec): AgentChannels {
+export function apiChannels(api: AgentApi, client?: KubeApi, deadlineMs = 0): AgentChannels {
+  const noExec = () => Promise.reject(new Error('exec needs the Kubernetes API'));
   return (pod, node) => ({
     pod,
     transport: 'api',
-    exec: execFor ? execFor(pod, node) : () => Promise.reject(new Error('exec needs the Kubernetes API')),
+    exec: client ? agentExec(client, pod, node ?? deadlineMs) : noExec,
+    run: client ? agentRun(client, pod, node ?? deadlineMs) : noExec,
     async featureGates() {
       const body = await api.get(pod.node, '/featuregates');
       let parsed: GateJson[];
@@ -139,7 +167,7 @@ export async function openChannels(ctx: RunContext, client: KubeApi): Promise<Ag
   const deadlineMs = ctx.globals.nodeTimeoutMs;
   if (ctx.globals.transport === 'exec') return execChannels(client, deadlineMs);
   const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.agentInsecureSkipTlsVerify, timeoutMs: deadlineMs });
-  return apiChannels(api, (pod, node) => agentExec(client, pod, node ?? deadlineMs));
+  return apiChannels(api, client, deadlineMs);
 }
 
 /** Inside an antrea-agent container: the local agent through its API, and the Pod that stands for it. */

@@ -1,6 +1,6 @@
 import type { AntreaPod } from './agent-discovery.js';
 import { ExecError } from '../errors.js';
-import type { ExecControl, KubeApi } from '../context.js';
+import type { ExecControl, ExecResult, KubeApi } from '../context.js';
 
 export interface NodeFailure {
   /** The Node name, or the Pod's name when it is not per-Node (the controller). */
@@ -46,7 +46,11 @@ export function nodeDeadline(ms: number, parent?: AbortSignal): Deadline {
  */
 export async function execChecked(client: KubeApi, pod: AntreaPod, container: string, argv: string[], control: number | ExecControl): Promise<string> {
   if (!pod.ready) throw new Error(pod.notReadyReason ?? `Pod ${pod.name} is not ready`);
-  const result = await client.exec(pod.namespace, pod.name, container, argv, control);
+  return checkedOutput(argv, await client.exec(pod.namespace, pod.name, container, argv, control));
+}
+
+/** The stdout of a command that exited 0; otherwise throws with its exit code and the first line it said. */
+export function checkedOutput(argv: readonly string[], result: ExecResult): string {
   if (result.exitCode !== 0) {
     const said = result.stderr.trim().split('\n')[0] || result.stdout.trim().split('\n')[0] || 'no output';
     throw new Error(`"${argv.join(' ')}" exited with code ${result.exitCode}: ${said}`);

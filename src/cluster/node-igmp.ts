@@ -11,9 +11,12 @@ export interface NodeIgmpState {
   groups: string[];
 }
 
+/** The one read behind readNodeIgmp. */
+export const IGMP_READ = ['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp'];
+
 /** The limit and the memberships of a Node, read through its agent Pod in one exec. */
 export async function readNodeIgmp(exec: Exec): Promise<NodeIgmpState> {
-  const text = await exec(['cat', IGMP_MAX_MEMBERSHIPS, '/proc/net/igmp']);
+  const text = await exec(IGMP_READ);
   const newline = text.indexOf('\n');
   const limit = parseSysctlInteger(text.slice(0, newline), IGMP_SYSCTL_KEY);
   try {

@@ -11,6 +11,7 @@ import { detectAntreaVersion } from '../cluster/antrea-version.js';
 import { listMulticastGroupsWithNodes } from '../cluster/multicast-groups-api.js';
 import { readNodeIgmp } from '../cluster/node-igmp.js';
 import { readMroutes } from '../cluster/node-mroutes.js';
+import { AGENT_CONF_READ, gatherChannel, nodeReadsFor } from '../cluster/node-gather.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
@@ -116,7 +117,10 @@ function unwrap<T>(settled: Settled<T>): T {
   // Kernel state and logs need the exec channel whatever --transport says.
   const channels = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannels(ctx, client) : execChannels(client, deadlineMs);
   const ready = agents.filter((a) => a.ready);
-  const perAgent = await askAgents(ctx, ready, channels, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (agent) => {
+  const reads = nodeReadsFor(needs, ctx.globals.transport);
+  const perAgent = await askAgents(ctx, ready, channels, { concurrency, machineFormat: format.type !== 'table', what: 'multicast facts' }, async (direct) => {
+    // Everything the checks read from this Node, in one exec.
+    const agent = await gatherChannel(direct, reads);
     const { exec } = agent;
     const facts: Partial<AgentFacts> = {};
     if (needs.has('agentGates')) facts.gates = (await agent.featureGates()).gates;
@@ -129,7 +133,7 @@ function unwrap<T>(settled: Settled<T>): T {
         facts.multicastRunning = false;
       }
     }
-    if (needs.has('startedConf')) facts.startedConf = await exec(['cat', '/etc/antrea/antrea-agent.conf']);
+    if (needs.has('startedConf')) facts.startedConf = await exec(AGENT_CONF_READ);
     if (needs.has('igmp')) {
       const { limit, joined } = await readNodeIgmp(exec);
       facts.igmp = { limit, joined };

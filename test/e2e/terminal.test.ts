@@ -27,8 +27,14 @@ describe('colour and spinners', () => {
     }
   });
 
-  it('shows a spinner on a terminal, never in CI', async () => {
-    const spinning = await inTerminal(['get', 'mroute'], { CI: '' });
+  it('shows a progress line on a terminal once the Nodes take over a second, never in CI', async () => {
+    const quick = await inTerminal(['get', 'mroute'], { CI: '' });
+    expect(quick.code).toBe(0);
+    expect(quick.stdout).not.toContain('Reading multicast routes');
+    sim.server.cluster.scenario.execLatencyMs = [1500, 1500];
+    const spinning = await inTerminal(['get', 'mroute'], { CI: '' }).finally(() => {
+      sim.server.cluster.scenario.execLatencyMs = undefined;
+    });
     expect(spinning.stdout).toContain('Reading multicast routes');
     const ci = await inTerminal(['get', 'mroute'], { CI: 'true' });
     expect(ci.stdout).not.toContain('Reading multicast routes');
