@@ -51,7 +51,9 @@ function readGlobals(root: Command): GlobalOptions {
   if (namespace === '') throw new UsageError('--antrea-namespace must not be empty');
   return {
     kubeconfig: o.kubeconfig,
-    context: o.context,
+    context: o.context?.[0],
+    contexts: o.context ?? [],
+    allContexts: o.allContexts === true,
     requestTimeoutMs: parseDuration(o.requestTimeout, '--request-timeout'),
     nodeTimeoutMs: parseDuration(o.nodeTimeout, '--node-timeout'),
     antreaNamespace: namespace,
@@ -140,9 +142,20 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
     cmd.action(async (...params: unknown[]) => {
       const self = params[params.length - 1] as Command;
       const args = self.args;
-      const ctx = commandContext(io, programName, readGlobals(root()));
+      const globals = readGlobals(root());
       const command = await load();
-      result.code = await command.execute(ctx, args, flagValues(self, spec.flags ?? {}));
+      const values = flagValues(self, spec.flags ?? {});
+      if (globals.allContexts || globals.contexts.length > 1) {
+        const { runFleet } = await import('./commands/fleet.js');
+        const commandPath = [self.parent?.parent ? self.parent.name() : '', self.name()].filter(Boolean).join(' ');
+        result.code = await runFleet({
+          commandPath, command, args, flagValues: values, globals, stdout: io.stdout, stderr: io.stderr, env: io.env,
+          contextFor: (g, stdout, stderr) => commandContext({ ...io, stdout, stderr }, programName, g),
+        });
+        return;
+      }
+      const ctx = commandContext(io, programName, globals);
+      result.code = await command.execute(ctx, args, values);
     });
   } else if (spec.subcommands?.length) {
     // A word that names no subcommand reaches this action (not commander's "too many arguments").

@@ -8,7 +8,12 @@ import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1Node, V1Pod
 
 export interface GlobalOptions {
   kubeconfig?: string;
+  /** The context a run uses (the first --context; absent: the kubeconfig's current context). */
   context?: string;
+  /** Every --context given, in order; more than one runs a read over each (see commands/fleet). */
+  contexts: string[];
+  /** --all-contexts: a read over every context of the kubeconfig. */
+  allContexts: boolean;
   requestTimeoutMs: number;
   nodeTimeoutMs: number;
   antreaNamespace: string;

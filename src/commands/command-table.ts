@@ -167,7 +167,8 @@ export const flagsOf = {
 
 export const globalFlags = {
   kubeconfig: valueFlag('--kubeconfig <path>', 'Path to the kubeconfig file to use for CLI requests.', { completes: 'files' }),
-  context: valueFlag('--context <name>', 'The name of the kubeconfig context to use.', { completes: 'contexts' }),
+  context: listFlag('--context <name>', 'The name of the kubeconfig context to use; repeated, a read or doctor runs over each (a CLUSTER column).', { completes: 'contexts' }),
+  allContexts: booleanFlag('--all-contexts', 'Run a read or doctor over every context of the kubeconfig at once (a CLUSTER column; a cluster that fails fails only its rows).'),
   requestTimeout: defaultedFlag(
     '--request-timeout <duration>',
     'The length of time to wait before giving up on a single API request (e.g. 1s, 2m). "0" means no timeout.',

@@ -24,6 +24,8 @@ export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 's
     const { openCluster } = await import('../cluster/kube-client.js');
     const globals: GlobalOptions = {
       ...globalsFrom(words),
+      contexts: [],
+      allContexts: false,
       requestTimeoutMs: 3000,
       nodeTimeoutMs: 3000,
       antreaNamespace: 'kube-system',
