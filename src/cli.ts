@@ -56,6 +56,7 @@ function readGlobals(root: Command): GlobalOptions {
     allContexts: o.allContexts === true,
     requestTimeoutMs: parseDuration(o.requestTimeout, '--request-timeout'),
     nodeTimeoutMs: parseDuration(o.nodeTimeout, '--node-timeout'),
+    ...runDeadline(parseDuration(o.deadline, '--deadline')),
     antreaNamespace: namespace,
     verbosity,
     color: o.color !== false,
@@ -71,6 +72,11 @@ function readGlobals(root: Command): GlobalOptions {
     cluster: o.cluster,
     certificateAuthority: o.certificateAuthority,
   };
+}
+
+/** --deadline counts from the start of the run. */
+function runDeadline(ms: number): Pick<GlobalOptions, 'runDeadlineAt'> {
+  return ms > 0 ? { runDeadlineAt: Date.now() + ms } : {};
 }
 
 /** The context of one run; the cluster client is created on first use and then shared. */

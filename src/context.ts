@@ -16,6 +16,8 @@ export interface GlobalOptions {
   allContexts: boolean;
   requestTimeoutMs: number;
   nodeTimeoutMs: number;
+  /** --deadline: epoch ms by which every Node's work ends (absent: none). */
+  runDeadlineAt?: number;
   antreaNamespace: string;
   verbosity: number;
   color: boolean;

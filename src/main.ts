@@ -23,3 +23,11 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.argv[1]);
 process.exitCode = code;
+// The answer is printed: once stdout and stderr are flushed the process ends, whatever is still in
+// flight (a request abandoned at its Node's deadline, a server that never closes a socket).
+let unflushed = 2;
+const flushed = () => {
+  if (--unflushed === 0) process.exit(code);
+};
+process.stdout.write('', flushed);
+process.stderr.write('', flushed);

@@ -39,6 +39,13 @@ export function nodeDeadline(ms: number, parent?: AbortSignal): Deadline {
   };
 }
 
+/** The run's --deadline (epoch ms) as a signal whose reason names it. */
+export function runDeadlineSignal(at: number): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ExecError('no answer before the run\'s --deadline')), Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+  return { signal: controller.signal, release: () => clearTimeout(timer) };
+}
+
 /**
  * Runs argv in one Antrea container and returns its stdout; a non-zero exit becomes an error
  * carrying the tool's own message. `control` is the Node's deadline signal (see nodeDeadline) and

@@ -1,7 +1,7 @@
 import type { AgentChannel, AgentChannels } from '../cluster/agent-channel.js';
 import type { AntreaPod } from '../cluster/agent-discovery.js';
-import type { NodeFailure } from '../cluster/agent-exec.js';
 import { queryAgents, type QueryResult } from '../cluster/agent-query.js';
+import { runDeadlineSignal, type NodeFailure } from '../cluster/agent-exec.js';
 import type { RunContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { reportFailure } from '../output/diagnostics.js';
@@ -17,10 +17,13 @@ export interface AskOptions {
 
 /** queryAgents with a spinner on a terminal's stderr while the Nodes answer. */
 export async function askAgents<T>(ctx: RunContext, agents: AntreaPod[], channels: AgentChannels, options: AskOptions, ask: (agent: AgentChannel) => Promise<T>): Promise<QueryResult<T>> {
+  const at = ctx.globals.runDeadlineAt;
+  const run = at === undefined ? undefined : runDeadlineSignal(at);
   const progress = await startProgress(ctx, `Reading ${options.what} from ${agents.length} Node${agents.length === 1 ? '' : 's'}…`, options.machineFormat);
   try {
-    return await queryAgents(agents, channels, { concurrency: options.concurrency, nodeTimeoutMs: ctx.globals.nodeTimeoutMs, what: options.what, progress }, ask);
+    return await queryAgents(agents, channels, { concurrency: options.concurrency, nodeTimeoutMs: ctx.globals.nodeTimeoutMs, signal: run?.signal, what: options.what, progress }, ask);
   } finally {
+    run?.release();
     progress.stop();
   }
 }

@@ -176,8 +176,13 @@ export const globalFlags = {
   ),
   nodeTimeout: defaultedFlag(
     '--node-timeout <duration>',
-    'Deadline for each Node\'s answer (one exec in an antrea-agent Pod); a slower Node is reported as failed.',
+    'Deadline for each Node\'s answer (all of its execs together); a slower Node\'s work is ended and it is reported as failed.',
     '30s',
+  ),
+  deadline: defaultedFlag(
+    '--deadline <duration>',
+    'Deadline for the whole run (e.g. 1m): Nodes that have not answered by then are ended and reported as failed, and what answered is printed. "0" means none.',
+    '0',
   ),
   antreaNamespace: defaultedFlag('--antrea-namespace <name>', 'The namespace where Antrea runs.', 'kube-system', { completes: 'namespaces' }),
   transport: defaultedFlag(

@@ -70,8 +70,20 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   ]);
   const allAgents = chosen ? everyAgent.filter((a) => chosen.some((c) => c.name === a.name)) : everyAgent;
   const channels = await openChannels(ctx, client);
+  const sharedGates = new Map<string, FeatureGate[]>();
+  let layoutSample: string | undefined;
   const [agentResult, controller] = await Promise.all([
-    askAgents(ctx, multicastAgents(ctx, allAgents, 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, (agent) => agent.featureGates()),
+    askAgents(ctx, multicastAgents(ctx, allAgents, 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, async (agent) => {
+      // Only the parsed gates are kept per agent (not antctl's text), and agents that run the same
+      // gates share one list: memory grows with the distinct answers, not with the Nodes.
+      const { gates, warnings, text } = await agent.featureGates();
+      // One antctl text whose layout is known is kept, in case the release cannot be read.
+      if (layoutSample === undefined && text !== undefined && gateLayoutOf(text)) layoutSample = text;
+      const key = JSON.stringify(gates);
+      const same = sharedGates.get(key) ?? gates;
+      sharedGates.set(key, same);
+      return { gates: same, warnings };
+    }),
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
   const failures: NodeFailure[] = [...agentResult.failures];
@@ -90,7 +102,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
       if (nodes.length > 0) sections.push({ title: SECTION_TITLES.agent, featureGates: summary.featureGates, divergences: summary.divergences });
       if (windowsGates) sections.push({ title: SECTION_TITLES.agentWindows, featureGates: byName(windowsGates) });
       if (controllerGates) sections.push({ title: SECTION_TITLES.controller, featureGates: byName(controllerGates) });
-      const layout = await releaseLayout(client, namespace, undefined, agentResult.answers.map((a) => a.value.text ?? ''));
+      const layout = await releaseLayout(client, namespace, undefined, layoutSample === undefined ? [] : [layoutSample]);
       printGateSections(ctx, sections, await paintFor(ctx, ctx.stdout), layout);
     } else {
       printStructured(ctx, format, {

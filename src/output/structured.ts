@@ -30,6 +30,61 @@ export function formatStructured(format: StructuredFormat, document: unknown): s
   return format === 'json' ? `${exactJson(document, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
 }
 
+/** Lists shorter than this are printed in one piece. */
+const STREAMED_LIST_LENGTH = 64;
+/** Pieces are written to stdout in chunks of about this many characters. */
+const WRITE_CHUNK = 64 * 1024;
+
+/**
+ * Prints the document exactly as formatStructured would (byte for byte), but a large top-level list
+ * (agents of 5,000 Nodes, rows of a big table) one item at a time, in chunks: the whole text of a
+ * large document is never held in memory at once.
+ */
 export function printStructured(ctx: RunContext, format: StructuredFormat, document: unknown): void {
-  ctx.stdout.write(formatStructured(format, document));
+  let pending = '';
+  for (const piece of structuredPieces(format, document)) {
+    pending += piece;
+    if (pending.length >= WRITE_CHUNK) {
+      ctx.stdout.write(pending);
+      pending = '';
+    }
+  }
+  if (pending) ctx.stdout.write(pending);
+}
+
+const indentLines = (text: string, by: string) => text.replace(/\n/g, `\n${by}`);
+
+/** formatStructured's text in pieces; only a plain object with a long top-level list is split. */
+export function* structuredPieces(format: StructuredFormat, document: unknown): Generator<string> {
+  const plain = document !== null && typeof document === 'object' && Object.getPrototypeOf(document) === Object.prototype;
+  const entries = plain ? Object.entries(document as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function') : [];
+  if (!entries.some(([, v]) => Array.isArray(v) && v.length >= STREAMED_LIST_LENGTH)) {
+    yield formatStructured(format, document);
+    return;
+  }
+  if (format === 'json') {
+    yield '{\n';
+    for (const [n, [key, value]] of entries.entries()) {
+      const comma = n + 1 < entries.length ? ',' : '';
+      if (Array.isArray(value) && value.length > 0) {
+        yield `  ${JSON.stringify(key)}: [\n`;
+        for (let i = 0; i < value.length; i++) yield `    ${indentLines(exactJson(value[i], 2), '    ')}${i + 1 < value.length ? ',' : ''}\n`;
+        yield `  ]${comma}\n`;
+      } else {
+        yield `  ${JSON.stringify(key)}: ${indentLines(exactJson(value, 2), '  ')}${comma}\n`;
+      }
+    }
+    yield '}\n';
+    return;
+  }
+  const options = { lineWidth: 0, indentSeq: false } as const;
+  for (const [key, value] of entries) {
+    if (Array.isArray(value) && value.length > 0) {
+      // The key as YAML writes it (quoted when it must be), then the items, unindented as kubectl's.
+      yield stringify({ [key]: null }, options).replace(/ null\n$/, '\n');
+      for (const item of value) yield stringify([item], options);
+    } else {
+      yield stringify({ [key]: value }, options);
+    }
+  }
 }

@@ -57,6 +57,19 @@ describe('per-Node deadlines end the Node\'s work', () => {
   });
 });
 
+describe('--deadline ends the whole run', () => {
+  it('Nodes still working at the run\'s deadline are ended and named; what answered is printed', async () => {
+    sim = await startSim('read-commands', (s) => {
+      s.faults = [{ kind: 'slow', node: 'node-b', path: '^exec$', delayMs: 20_000 }];
+    });
+    const r = await timedRun(['--deadline', '2s', 'get', 'mroute', '-o', 'name']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe('error: node-b: no answer before the run\'s --deadline\n');
+    expect(r.stdout).toContain('mroute/node-a/');
+    expect(r.seconds).toBeLessThan(6);
+  });
+});
+
 describe('exec throttled by the API server (429)', () => {
   it('is retried after Retry-After and the Node answers', async () => {
     sim = await startSim('read-commands', (s) => {
