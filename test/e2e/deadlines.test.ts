@@ -94,3 +94,26 @@ describe('exec throttled by the API server (429)', () => {
     expect(execsOf(sim, 'node-a')).toHaveLength(5);
   });
 });
+
+describe('doctor gathers each Node in one exec', () => {
+  it('one `sh -c` exec per agent answers every check that reads a Node, with the same findings', async () => {
+    sim = await startSim('read-commands');
+    const r = await timedRun(['doctor', '-o', 'json']);
+    // read-commands has a Node over its IGMP limit: a FAIL finding (exit 6), every Node answered.
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe('');
+    const execs = sim.server.cluster.requestLog.filter((q) => q.path.includes('/exec?'));
+    for (const node of ['node-a', 'node-b', 'node-c']) {
+      const mine = execsOf(sim, node);
+      expect(mine, node).toHaveLength(1);
+      const command = new URL(mine[0].path, 'https://sim').searchParams.getAll('command');
+      expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+      // Fixed text: nothing from the cluster or the command line is in the script.
+      expect(command[2]).not.toMatch(/node-[abc]|antrea-agent-/);
+    }
+    // The controller is still asked on its own; nothing else execs.
+    expect(execs.length).toBeLessThanOrEqual(4);
+    const checks = JSON.parse(r.stdout).items as Array<{ name: string; status: string }>;
+    expect(checks.find((c) => c.name === 'igmp-limits')?.status).toBe('FAIL');
+  });
+});
