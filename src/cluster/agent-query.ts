@@ -28,6 +28,15 @@ export async function selectAgents(client: KubeApi, namespace: string, node?: st
   return [pod];
 }
 
+/** Up to this many Nodes named, each agent Pod is listed on its own (fieldSelector), not all of them. */
+const FIELD_SELECTED_NODES = 8;
+
+/** The agent Pods of the named Nodes only, one small LIST each (fieldSelector spec.nodeName), sorted by Node. */
+async function agentsOn(client: KubeApi, namespace: string, nodes: string[]): Promise<AntreaPod[]> {
+  const found = await Promise.all([...new Set(nodes)].map((node) => discoverAgentOn(client, namespace, node)));
+  return found.filter((a): a is AntreaPod => a !== undefined).sort((a, b) => a.node.localeCompare(b.node));
+}
+
 /**
  * The agents on the chosen Nodes: `nodes` (each must run an agent, else CliError naming the
  * missing ones) and/or the Nodes matching the label `selector` (one LIST of Nodes); all agents
@@ -35,7 +44,7 @@ export async function selectAgents(client: KubeApi, namespace: string, node?: st
  */
 export async function selectAgentsOn(client: KubeApi, namespace: string, choice: { nodes?: string[]; selector?: string }): Promise<AntreaPod[]> {
   const [agents, labelled] = await Promise.all([
-    discoverAgents(client, namespace),
+    choice.nodes && choice.nodes.length <= FIELD_SELECTED_NODES ? agentsOn(client, namespace, choice.nodes) : discoverAgents(client, namespace),
     choice.selector !== undefined ? client.listNodes(choice.selector) : Promise.resolve(undefined),
   ]);
   let chosen = agents;
