@@ -148,6 +148,33 @@ describe('keys a release does not know', () => {
   });
 });
 
+describe('--tkgs: the AntreaConfig is pre-flighted too', () => {
+  const antreaConfig = (config: Record<string, unknown>) => (s: Scenario) => {
+    s.antreaVersion = 'v2.7.0';
+    s.tkgs = { crd: true, antreaConfigs: [{ apiVersion: 'cni.tanzu.vmware.com/v1alpha1', kind: 'AntreaConfig', metadata: { name: 'mccluster-antrea-package', namespace: 'mcast' }, spec: { antrea: { config } } }] };
+  };
+  const tkgs = ['multicast', 'enable', '--tkgs', '--tkgs-cluster', 'mccluster', '--namespace', 'mcast'];
+  const stored = () => JSON.stringify(sim!.server.cluster.store.get('antreaconfigs', 'mcast', 'mccluster-antrea-package'));
+
+  it('WireGuard in the AntreaConfig: refused, nothing patched', async () => {
+    sim = await startSim(scenario('v2.7-encap'), antreaConfig({ trafficEncryptionMode: 'WireGuard', featureGates: { Multicast: false } }));
+    const before = stored();
+    expect(before).toContain('"trafficEncryptionMode":"WireGuard"');
+    const r = await mcastctl(sim, tkgs);
+    expect(r.stderr).toMatch(/^error: refusing to change the AntreaConfig: Antrea v2\.7\.0 agents would not start: spec\.antrea\.config: failed to validate multicast config: Multicast feature doesn't work with the current encryption mode 'WireGuard'/);
+    expect(r.code).toBe(8);
+    expect(stored()).toBe(before);
+  });
+
+  it('--interfaces in encap mode: refused; in noEncap: patched', async () => {
+    sim = await startSim(scenario('v2.7-encap'), antreaConfig({ featureGates: { Multicast: false } }));
+    expect((await mcastctl(sim, [...tkgs, '--interfaces', 'eth1'])).code).toBe(8);
+    await sim.stop();
+    sim = await startSim(scenario('v2.7-encap'), antreaConfig({ trafficEncapMode: 'noEncap', featureGates: { Multicast: false } }));
+    expect((await mcastctl(sim, [...tkgs, '--interfaces', 'eth1'])).code).toBe(0);
+  });
+});
+
 describe('judged by what the agents run, not by the ConfigMap text', () => {
   async function editWithoutRestart(): Promise<void> {
     const conf = (await agentConf()).replace(/(multicast:[\s\S]*?)enable: false/, '$1enable: true');
