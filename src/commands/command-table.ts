@@ -304,9 +304,10 @@ export const commandTable: CommandSpec = {
         'switched on for the running version, agents not restarted after a ConfigMap change, NetworkPolicyStats, ' +
         'traffic and encryption modes, FlexibleIPAM, Node kernels, Windows and IPv6 Nodes, OS images whose ' +
         'agents cannot open the multicast socket, agents not ready, 224.0.0.0/24 groups, receivers at the ' +
-        'igmp_max_memberships limit, traffic without receivers and unresolved routes. Each check reads PASS, ' +
-        'WARN or FAIL with the Nodes concerned and the fix, with the mcastctl command that applies it where one ' +
-        'exists. Exits 6 when a check FAILs.',
+        'igmp_max_memberships limit, traffic without receivers and unresolved routes, and whether antrea-config ' +
+        'passes the running release\'s start-up rules. Each check reads PASS, WARN, FAIL or UNKNOWN with the ' +
+        'Nodes concerned and the fix, with the mcastctl command that applies it where one exists; a check no agent ' +
+        'gave evidence for is UNKNOWN, never PASS. Exits 6 when a check FAILs, else 7 when one is UNKNOWN.',
       flags: flagsOf.doctor,
       examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor -o json'],
       load: async () => (await import('./doctor.js')).command,
@@ -386,8 +387,11 @@ export const commandTable: CommandSpec = {
           summary: 'Switch multicast on (version-aware), restart and verify',
           description:
             'Before Antrea v1.12, sets the alpha feature gate Multicast in antrea-agent.conf and (from v1.7) ' +
-            'antrea-controller.conf; from v1.12 sets multicast.enable: true in antrea-agent.conf. Never writes a key ' +
-            'the running version does not know (v1.x agents would crash-loop). The ConfigMap is written with its ' +
+            'antrea-controller.conf; from v1.12 sets multicast.enable: true in antrea-agent.conf. The edited config is ' +
+            'checked with the running release\'s start-up rules first: what its agents would reject (crash loop) is ' +
+            'refused before anything is written (exit 8), misplaced keys are moved where the release reads them. When ' +
+            'the ConfigMap already says so but agents run something else, they are restarted (exit 9 with --no-restart). ' +
+            '--wait undoes a change the agents crash-loop on (exit 10). The ConfigMap is written with its ' +
             'resourceVersion (a concurrent change is re-read and the edit re-applied), the previous data is saved in ' +
             'ConfigMap antrea-config-mcastctl-backup first, and "multicast rollback" restores it. On a vSphere with ' +
             'Tanzu (TKGs) cluster the Supervisor reverts such edits: use --tkgs against the Supervisor.',
