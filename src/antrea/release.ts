@@ -43,7 +43,7 @@ export interface ReleaseProfile {
   version: ReleaseVersion;
   /** "v2.7.0" */
   text: string;
-  /** The catalogued tag whose keys and gates describe this release (the newest not newer than it). */
+  /** The catalogued tag whose keys and gates describe this release (the newest not newer than it; every tag v1.5.0 … v2.7.0 is catalogued). */
   catalogued: string;
   /** How multicast is switched on: the alpha gate (before v1.12) or multicast.enable (v1.12+). */
   multicastSwitch: 'gate' | 'enable';

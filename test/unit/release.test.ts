@@ -28,9 +28,9 @@ describe('release profiles', () => {
       return `${v} ${p.catalogued} ${p.multicastSwitch} ${p.controllerGateNeeded} ${p.strictDecoding} ${p.flexibleIpamSupported}`;
     })).toEqual([
       'v1.5.0 v1.5.0 gate false true false',
-      'v1.11.4 v1.11.0 gate true true false',
+      'v1.11.4 v1.11.4 gate true true false',
       'v1.12.0 v1.12.0 enable false true false',
-      'v1.15.2 v1.15.0 enable false true true',
+      'v1.15.2 v1.15.2 enable false true true',
       'v2.0.0 v2.0.0 enable false false true',
       'v2.7.0 v2.7.0 enable false false true',
       'v2.8.1 v2.7.0 enable false false true',
@@ -79,6 +79,11 @@ describe('release profiles', () => {
     expect(rules('v1.14.0', flexible)).toEqual(['unsupported multicast-flexible-ipam 3']);
     expect(rules('v1.15.0', flexible)).toEqual([]);
     expect(rules('v1.15.0', `${flexible}  multicastInterfaces: [eth1]\n`)).toEqual(['unsupported multicast-flexible-ipam 8']);
+  });
+
+  it('gates locked in a patch release (v2.5.3 locked TopologyAwareHints) are judged at that patch', () => {
+    expect(rules('v2.5.0', 'featureGates:\n  TopologyAwareHints: false\n')).toEqual([]);
+    expect(rules('v2.5.3', 'featureGates:\n  TopologyAwareHints: false\n')).toEqual(['fatal feature-gate-locked 2']);
   });
 
   it('unknown and locked gates', () => {
