@@ -1,7 +1,9 @@
 /**
- * The kernel's multicast state as iproute2 6.1 and /proc print it (ip/ipmroute.c, net/ipv4/ipmr.c,
- * net/ipv4/igmp.c); shapes observed on this machine's kernel are recorded in the project's lab notes.
+ * The simulated kernel's multicast state and its outputs: `ip mroute` of an image's iproute2 and the
+ * /proc files, printed by the renderers transcribed from upstream (iproute2-mroute.ts, proc-net.ts).
  */
+import { renderIpMroute, type Iproute2Version, type MfcRoute } from './iproute2-mroute.js';
+import { renderIpMrCache, renderIpMrVif, renderProcNetIgmp, type VifRow } from './proc-net.js';
 
 export interface Oif {
   name: string;
@@ -36,91 +38,53 @@ export interface IgmpDevice {
   groups: string[];
 }
 
-/** An IPv4 address as the kernel prints a __be32 with %08X on a little-endian host. */
-export function hexBe32(address: string): string {
-  return address
-    .split('.')
-    .map((o) => Number(o).toString(16).toUpperCase().padStart(2, '0'))
-    .reverse()
-    .join('');
+/** The dataplane's routes in the renderers' terms (exact counters, age in microseconds). */
+export function mfcRoutes(entries: MrouteEntry[]): MfcRoute[] {
+  return entries.map((e) => ({
+    source: e.source,
+    group: e.group,
+    iif: e.iif,
+    oifs: e.oifs.map((o) => ({ name: o.name, ttl: o.ttl ?? 1 })),
+    packets: BigInt(e.packets),
+    bytes: BigInt(e.bytes),
+    wrongIf: BigInt(e.wrongIf),
+    ageMicroseconds: Math.round(e.age * 1e6),
+  }));
 }
 
-const resolved = (e: MrouteEntry) => e.iif !== undefined;
+/** The iproute2 an image ships when the scenario does not say (Debian bookworm's, as the lab observed). */
+export const DEFAULT_IPROUTE2: Iproute2Version = [6, 1];
 
-function oifText(o: Oif): string {
-  return o.ttl !== undefined && o.ttl > 1 ? `${o.name}(ttl ${o.ttl}) ` : `${o.name} `;
+/** `ip [-s] mroute` of `version` (render/iproute2-mroute.ts). */
+export function ipMroute(entries: MrouteEntry[], withStats: boolean, version: Iproute2Version = DEFAULT_IPROUTE2): string {
+  return renderIpMroute(mfcRoutes(entries), version, { stats: withStats, json: false, tableAll: false }).stdout;
 }
 
-export function ipMroute(entries: MrouteEntry[], withStats: boolean): string {
-  return entries
-    .map((e) => {
-      let line = `${`(${e.source},${e.group})`.padEnd(32)} Iif: `;
-      line += resolved(e) ? `${e.iif!.padEnd(10)} ` : 'unresolved ';
-      if (resolved(e) && e.oifs.length > 0) line += `Oifs: ${e.oifs.map(oifText).join('')}`;
-      line += ` State: ${resolved(e) ? 'resolved' : 'unresolved'}\n`;
-      if (withStats) {
-        line += `  ${e.packets} packets, ${e.bytes} bytes`;
-        if (e.wrongIf > 0) line += `, ${e.wrongIf} arrived on wrong iif.`;
-        line += `, Age ${e.age.toFixed(2)}\n`;
-      }
-      return line;
-    })
-    .join('');
+/** `ip -j [-s] mroute` of an iproute2 with JSON mroutes (4.17+). */
+export function ipMrouteJson(entries: MrouteEntry[], withStats: boolean, version: Iproute2Version = DEFAULT_IPROUTE2): string {
+  return renderIpMroute(mfcRoutes(entries), version, { stats: withStats, json: true, tableAll: false }).stdout;
 }
 
-export function ipMrouteJson(entries: MrouteEntry[], withStats: boolean): string {
-  const rows = entries.map((e) => {
-    const row: Record<string, unknown> = { src: e.source, dst: e.group, iif: e.iif ?? 'unresolved' };
-    if (resolved(e)) row.multipath = e.oifs.map((o) => (o.ttl !== undefined && o.ttl > 1 ? { oif: o.name, ttl: o.ttl } : { oif: o.name }));
-    row.state = resolved(e) ? 'resolved' : 'unresolved';
-    if (withStats) {
-      row.packets = e.packets;
-      row.bytes = e.bytes;
-      if (e.wrongIf > 0) row.wrong_if = e.wrongIf;
-      row.expires = Number(e.age.toFixed(2));
-    }
-    return row;
-  });
-  return `${JSON.stringify(rows)}\n`;
-}
+const vifRows = (vifs: Vif[]): VifRow[] =>
+  vifs.map((v) => ({ name: v.name, bytesIn: BigInt(v.bytesIn), pktsIn: BigInt(v.pktsIn), bytesOut: BigInt(v.bytesOut), pktsOut: BigInt(v.pktsOut), flags: 0x8, local: v.ifindex, remote: 0 }));
 
 export function procIpMrCache(entries: MrouteEntry[], vifs: Vif[]): string {
-  const header = 'Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n';
-  return (
-    header +
-    entries
-      .map((e) => {
-        const iifIndex = resolved(e) ? vifs.findIndex((v) => v.name === e.iif) : -1;
-        let row = `${hexBe32(e.group)} ${hexBe32(e.source)} ${String(iifIndex).padEnd(3)}`;
-        if (!resolved(e)) return `${row} ${'0'.padStart(8)} ${'0'.padStart(8)} ${'0'.padStart(8)}\n`;
-        row += ` ${String(e.packets).padStart(8)} ${String(e.bytes).padStart(8)} ${String(e.wrongIf).padStart(8)}`;
-        for (const o of e.oifs) row += ` ${String(vifs.findIndex((v) => v.name === o.name)).padStart(2)}:${String(o.ttl ?? 1).padEnd(3)}`;
-        return `${row}\n`;
-      })
-      .join('')
-  );
+  return renderIpMrCache(mfcRoutes(entries), vifRows(vifs));
 }
 
+/** VIFs as an mrouter with VIFF_USE_IFINDEX registers them (smcroute, Antrea): Local holds the ifindex. */
 export function procIpMrVif(vifs: Vif[]): string {
-  const header = 'Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n';
-  return (
-    header +
-    vifs
-      .map(
-        (v, i) =>
-          `${String(i).padStart(2)} ${v.name.padEnd(10)} ${String(v.bytesIn).padStart(8)} ${String(v.pktsIn).padStart(7)}  ` +
-          `${String(v.bytesOut).padStart(8)} ${String(v.pktsOut).padStart(7)} 00008 ${v.ifindex.toString(16).toUpperCase().padStart(8, '0')} 00000000\n`,
-      )
-      .join('')
-  );
+  return renderIpMrVif(vifRows(vifs));
 }
 
+/** Every device also holds 224.0.0.1 (joined first when the device came up, so printed last). */
 export function procNetIgmp(devices: IgmpDevice[]): string {
-  let text = 'Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n';
-  for (const d of devices) {
-    const groups = [...d.groups, '224.0.0.1'];
-    text += `${d.ifindex}\t${d.name.padEnd(10)}: ${String(groups.length).padStart(5)} ${'V3'.padStart(7)}\n`;
-    for (const group of groups) text += `\t\t\t\t${hexBe32(group)} ${String(1).padStart(5)} 0:00000000\t\t0\n`;
-  }
-  return text;
+  return renderProcNetIgmp(
+    devices.map((d) => ({
+      ifindex: d.ifindex,
+      name: d.name,
+      querier: 'V3',
+      groups: [...d.groups, '224.0.0.1'].map((group) => ({ group, users: 1, timerRunning: false, timer: 0, reporter: 0 })),
+    })),
+  );
 }
