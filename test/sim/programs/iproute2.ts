@@ -3,25 +3,11 @@
  * decides the iproute2 version (images/index.ts); render/iproute2-mroute.ts prints that version's format.
  */
 import { describeImage } from '../images/index.js';
-import { mrouteRequestOf, renderIpMroute, type Iproute2Version, type MfcRoute } from '../render/iproute2-mroute.js';
-import type { MrouteEntry } from '../render/kernel-output.js';
+import { mrouteRequestOf, renderIpMroute, type Iproute2Version } from '../render/iproute2-mroute.js';
+import { mfcRoutes } from '../render/kernel-output.js';
 import { fail, type ProgramContext, type ShellResult } from './index.js';
 
 const OPTIONS = ['-j', '-json', '-s', '-stats', '-statistics', '-p', '-pretty', '-4'];
-
-/** The dataplane's routes as the kernel dumps them to iproute2 (RTA_EXPIRES in microseconds). */
-export function mfcRoutes(routes: MrouteEntry[]): MfcRoute[] {
-  return routes.map((r) => ({
-    source: r.source,
-    group: r.group,
-    iif: r.iif,
-    oifs: r.oifs.map((o) => ({ name: o.name, ttl: o.ttl ?? 1 })),
-    packets: BigInt(r.packets),
-    bytes: BigInt(r.bytes),
-    wrongIf: BigInt(r.wrongIf),
-    ageMicroseconds: Math.round(r.age * 1e6),
-  }));
-}
 
 export function ip(ctx: ProgramContext, args: string[]): ShellResult {
   const state = ctx.cluster.nodeState(ctx.runtime.node);

@@ -2,7 +2,7 @@
  * The simulated kernel's multicast state and its outputs: `ip mroute` of an image's iproute2 and the
  * /proc files, printed by the renderers transcribed from upstream (iproute2-mroute.ts, proc-net.ts).
  */
-import { renderIpMroute, type Iproute2Version, type MfcRoute } from './iproute2-mroute.js';
+import type { MfcRoute } from './iproute2-mroute.js';
 import { renderIpMrCache, renderIpMrVif, renderProcNetIgmp, type VifRow } from './proc-net.js';
 
 export interface Oif {
@@ -38,7 +38,7 @@ export interface IgmpDevice {
   groups: string[];
 }
 
-/** The dataplane's routes in the renderers' terms (exact counters, age in microseconds). */
+/** The dataplane's routes as the kernel dumps them (exact counters, RTA_EXPIRES in microseconds). */
 export function mfcRoutes(entries: MrouteEntry[]): MfcRoute[] {
   return entries.map((e) => ({
     source: e.source,
@@ -50,19 +50,6 @@ export function mfcRoutes(entries: MrouteEntry[]): MfcRoute[] {
     wrongIf: BigInt(e.wrongIf),
     ageMicroseconds: Math.round(e.age * 1e6),
   }));
-}
-
-/** The iproute2 an image ships when the scenario does not say (Debian bookworm's, as the lab observed). */
-export const DEFAULT_IPROUTE2: Iproute2Version = [6, 1];
-
-/** `ip [-s] mroute` of `version` (render/iproute2-mroute.ts). */
-export function ipMroute(entries: MrouteEntry[], withStats: boolean, version: Iproute2Version = DEFAULT_IPROUTE2): string {
-  return renderIpMroute(mfcRoutes(entries), version, { stats: withStats, json: false, tableAll: false }).stdout;
-}
-
-/** `ip -j [-s] mroute` of an iproute2 with JSON mroutes (4.17+). */
-export function ipMrouteJson(entries: MrouteEntry[], withStats: boolean, version: Iproute2Version = DEFAULT_IPROUTE2): string {
-  return renderIpMroute(mfcRoutes(entries), version, { stats: withStats, json: true, tableAll: false }).stdout;
 }
 
 const vifRows = (vifs: Vif[]): VifRow[] =>
