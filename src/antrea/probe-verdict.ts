@@ -134,6 +134,7 @@ function explain(path: PlannedPath, outcome: PhaseOutcome, receiverRun: ProgramR
     const route = fromNode.mroutes.find((r) => r.source === sender.ip && r.group === group);
     if (!route) evidence.push(`no mroute for (${sender.ip},${group}) on ${path.from} (sender's Node)`);
     else if (route.state === 'unresolved' || route.iif === null) evidence.push(`the mroute for (${sender.ip},${group}) on ${path.from} is unresolved`);
+    else if (route.oifs.length === 0) evidence.push(`the mroute for (${sender.ip},${group}) on ${path.from} forwards to no interface (iif ${route.iif}, no oifs)`);
   }
   if (crossNode && !receiverHost && toNode?.igmp && toNode.igmp.joined >= toNode.igmp.limit && !toNode.igmp.groups.includes(group)) {
     evidence.push(`${path.to} is at igmp_max_memberships (${toNode.igmp.joined} of ${toNode.igmp.limit}): its agent cannot join ${group} on the transport interface`);

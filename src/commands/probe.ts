@@ -181,7 +181,11 @@ async function runPhase(workload: ProbeWorkload, plan: ProbePlan, phase: ProbePh
     run.finally(() => markJoined()).catch(() => undefined);
     runs.set(receiver, run);
   }
-  await Promise.race([Promise.all(joined), sleep(JOIN_WAIT_MS, signal)]);
+  // Wait for every receiver to join, but not forever; the wait's timer must not outlive it.
+  const joinWait = new AbortController();
+  await Promise.race([Promise.all(joined), sleep(JOIN_WAIT_MS, AbortSignal.any([signal, joinWait.signal])).catch(() => undefined)]);
+  joinWait.abort();
+  if (signal.aborted) throw new Aborted(String(signal.reason));
   await sleep(SETTLE_MS, signal);
   sending();
   const senderRun = await program(workload, plan.namespace, phase.sender, phase.senderArgv, plan.count * plan.intervalMs + GRACE_MS + 30_000, signal);

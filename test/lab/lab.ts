@@ -136,9 +136,14 @@ export class MulticastLab {
     }
   }
 
+  /** A network namespace made by an extension of the lab (Pods, an underlay), deleted at teardown. */
+  adopt(namespace: string): void {
+    this.namespaces.push(namespace);
+  }
+
   /** A long-running process inside a namespace, stopped at teardown. */
-  spawn(ns: string, argv: string[]): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(ns: string, argv: string[], options: { stdin?: boolean } = {}): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     return child;

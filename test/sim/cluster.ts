@@ -358,10 +358,11 @@ export class SimCluster {
     return `${base[0]}.${base[1]}.${base[2]}.${10 + ++state.podIPs}`;
   }
 
-  createNamespace(name: string, created = timestamp()): Json {
+  /** A Namespace with the client's labels; the API server adds kubernetes.io/metadata.name. */
+  createNamespace(name: string, created = timestamp(), labels: Record<string, string> = {}): Json {
     return this.store.create('namespaces', {
       apiVersion: 'v1', kind: 'Namespace',
-      metadata: { name, labels: { 'kubernetes.io/metadata.name': name }, creationTimestamp: created },
+      metadata: { name, labels: { ...labels, 'kubernetes.io/metadata.name': name }, creationTimestamp: created },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     });
@@ -480,7 +481,7 @@ export class SimCluster {
   }
 
   /** Runs argv in a container of a Pod (init containers, `sh -c`): the image's programs only. */
-  runInContainer(runtime: PodRuntime, container: { name: string; image: string }, argv: string[]): ShellResult {
+  runInContainer(runtime: PodRuntime, container: { name: string; image: string }, argv: string[]): ShellResult | Promise<ShellResult> {
     return runProgram({ cluster: this, runtime, containerName: container.name, image: container.image }, argv);
   }
 

@@ -39,6 +39,9 @@ const commands: string[][] = [
   ['multicast', 'disable', '--dry-run'],
   ['igmp', 'set-max', '64', '--all-nodes'],
   ['get', 'igmp', '-o', 'json'],
+  ['doctor'],
+  // Proves delivery with real Pods: a sender on k8s-node-1, a receiver on every Node.
+  ['probe', '--group', '239.255.12.99', '--count', '5', '--interval', '200ms'],
 ];
 
 process.stdout.write(`# Simulated Antrea cluster "${scenarioName}" at ${server.url}\n`);

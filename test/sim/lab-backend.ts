@@ -6,6 +6,11 @@
 export interface LabBackend {
   has(node: string): boolean;
   exec(node: string, argv: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  /**
+   * Runs a workload Pod's program for real: in a network namespace of its own wired to the Node's
+   * bridge (created on first use, IP returned by podIP), or the Node's namespace for hostNetwork Pods.
+   */
+  runInPod?(node: string, pod: { namespace: string; name: string; hostNetwork: boolean; ip: string }, argv: string[], options: { stdout?: (chunk: string) => void; signal?: AbortSignal }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
 }
 
 const READABLE = new Set(['/proc/net/ip_mr_cache', '/proc/net/ip_mr_vif', '/proc/net/igmp', '/proc/sys/net/ipv4/igmp_max_memberships']);

@@ -95,9 +95,10 @@ export class ExecSessions {
     else if (fault?.kind === 'output') result = { stdout: fault.stdout, stderr: '', exitCode: fault.exitCode };
     else if (target.isAgent) result = this.override(target.node, argv);
     if (!result && target.isAgent && node && cluster.nodeState(node)?.spec.lab && this.lab?.has(node) && argv[0] !== 'antctl') {
-      result = runsInLab(argv)
-        ? await this.lab.exec(node, argv)
-        : { stdout: '', stderr: `lab: "${argv.join(' ')}" is not on the allow-list of commands run in a Node namespace\n`, exitCode: 126 };
+      // Files of the agent container itself (its antrea-agent.conf) are the simulated container's.
+      const containerFiles = argv[0] === 'cat' && argv.length > 1 && argv.slice(1).every((f) => !f.startsWith('/proc/') && !f.startsWith('/sys/'));
+      if (runsInLab(argv)) result = await this.lab.exec(node, argv);
+      else if (!containerFiles) result = { stdout: '', stderr: `lab: "${argv.join(' ')}" is not on the allow-list of commands run in a Node namespace\n`, exitCode: 126 };
     }
     if (!result) {
       const runtime = cluster.kubelet.runtime(target.namespace, target.podName);
@@ -105,8 +106,13 @@ export class ExecSessions {
         sendFrame(ws, 3, JSON.stringify({ metadata: {}, status: 'Failure', message: `Internal error occurred: container not found ("${target.container}")`, reason: 'InternalError', code: 500 }));
         return void ws.close(1000);
       }
+      const closed = new AbortController();
+      ws.once('close', () => closed.abort('the exec session closed'));
       try {
-        result = runProgram({ cluster, runtime, containerName: target.container, image: target.image }, argv);
+        result = await runProgram(
+          { cluster, runtime, containerName: target.container, image: target.image, lab: this.lab, signal: closed.signal, stdout: (chunk) => sendFrame(ws, 1, chunk) },
+          argv,
+        );
       } catch (err) {
         if (!(err instanceof RuntimeExecError)) throw err;
         sendFrame(ws, 3, JSON.stringify({ metadata: {}, status: 'Failure', message: `Internal error occurred: ${err.message}`, reason: 'InternalError', details: { causes: [{ message: err.message }] }, code: 500 }));

@@ -208,7 +208,7 @@ const TKGS = (c: SimCluster) => c.scenario.tkgs?.crd === true;
 export const ROUTES: Route[] = [
   ...storedResource({
     resource: 'namespaces', kind: 'Namespace', version: 'v1', namespaced: false, shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    onCreate: (ctx, o) => ctx.cluster.createNamespace(o.metadata.name),
+    onCreate: (ctx, o) => ctx.cluster.createNamespace(o.metadata.name, undefined, o.metadata.labels),
     onDelete: (ctx, name) => ctx.cluster.deleteNamespace(name),
   }),
   ...storedResource({ resource: 'nodes', kind: 'Node', version: 'v1', namespaced: false, shortNames: ['no'], verbs: ['delete', 'get', 'list', 'patch', 'update', 'watch'], onDelete: (ctx, name) => {

@@ -69,6 +69,9 @@ export function describeImage(image: string, options: ImageOptions = {}): ImageD
     description = { kind: 'antrea-agent', release, os: 'linux', programs, iproute2 };
   } else if (/antrea\/antrea-controller/.test(image)) {
     description = { kind: 'antrea-controller', release, os: 'linux', programs: new Set(['antctl', 'cat', 'sh', 'bash', 'true', 'echo', 'hostname', 'sleep']) };
+  } else if (/(^|\/)mcjoin(:|@|$)/.test(image)) {
+    // antrea/mcjoin (Antrea's multicast e2e image): mcjoin on an Alpine base (busybox applets).
+    description = { kind: 'workload', os: 'linux', programs: new Set([...BUSYBOX_PROGRAMS, 'mcjoin']) };
   } else {
     description = { kind: 'workload', os: 'linux', programs: new Set(BUSYBOX_PROGRAMS) };
   }

@@ -8,8 +8,10 @@
 import type { PodRuntime } from '../controllers/kubelet.js';
 import type { SimCluster } from '../cluster.js';
 import { programsOf } from '../images/index.js';
+import type { LabBackend } from '../lab-backend.js';
 import { antctl } from './antctl.js';
 import { ip } from './iproute2.js';
+import { mcjoin } from './mcjoin.js';
 import { cat, sysctl } from './proc.js';
 
 export interface ShellResult {
@@ -23,9 +25,16 @@ export interface ProgramContext {
   runtime: PodRuntime;
   containerName: string;
   image: string;
+  /** Output written as the program runs (an exec session forwards it at once); else only the result counts. */
+  stdout?: (chunk: string) => void;
+  /** Aborted when the exec session closes before the program ends. */
+  signal?: AbortSignal;
+  /** The real network namespaces behind lab-backed Nodes, for programs that use the network. */
+  lab?: LabBackend;
 }
 
-export type Program = (ctx: ProgramContext, args: string[]) => ShellResult;
+/** A program answers at once, or (a long-running one, such as mcjoin) later. */
+export type Program = (ctx: ProgramContext, args: string[]) => ShellResult | Promise<ShellResult>;
 
 /** The container runtime could not start the process at all (kubectl: "Internal error occurred"). */
 export class RuntimeExecError extends Error {}
@@ -42,6 +51,7 @@ const PROGRAMS: Record<string, Program> = {
   echo: (_ctx, args) => ok(`${args.join(' ')}\n`),
   hostname: (ctx) => ok(`${ctx.runtime.hostNetwork ? ctx.runtime.node : ctx.runtime.name}\n`),
   sleep: () => ok(''),
+  mcjoin,
   sh: (ctx, args) => shell(ctx, args, 'sh'),
   bash: (ctx, args) => shell(ctx, args, 'bash'),
 };
@@ -55,7 +65,7 @@ export function registerProgram(name: string, program: Program): void {
  * A small POSIX shell for `sh -c SCRIPT`: commands separated by `;`, newlines, `&&` and `||`; single
  * and double quotes; `$?`; `exit N`; redirections `>&2`, `1>&2`, `2>&1`, `2>/dev/null`, `>/dev/null`.
  */
-function shell(ctx: ProgramContext, args: string[], name: string): ShellResult {
+async function shell(ctx: ProgramContext, args: string[], name: string): Promise<ShellResult> {
   if (args[0] !== '-c' || args[1] === undefined) return fail(`${name}: only "-c SCRIPT" is supported here\n`, 2);
   let stdout = '';
   let stderr = '';
@@ -77,7 +87,7 @@ function shell(ctx: ProgramContext, args: string[], name: string): ShellResult {
         else words.push(w);
       }
       if (words[0] === 'exit') return { stdout, stderr, exitCode: Number(words[1] ?? exitCode) };
-      const result = runProgram(ctx, words, true);
+      const result = await runProgram(ctx, words, true);
       const emit = (to: 'stdout' | 'stderr' | 'null', text: string) => {
         if (to === 'stdout') stdout += text;
         else if (to === 'stderr') stderr += text;
@@ -95,7 +105,7 @@ function shell(ctx: ProgramContext, args: string[], name: string): ShellResult {
  * Runs one argv in a container. A program the image does not ship is, without a shell, the runtime's
  * error (RuntimeExecError); under `sh -c` the shell's "not found", exit 127.
  */
-export function runProgram(ctx: ProgramContext, argv: string[], underShell = false): ShellResult {
+export function runProgram(ctx: ProgramContext, argv: string[], underShell = false): ShellResult | Promise<ShellResult> {
   const name = (argv[0] ?? '').split('/').pop() ?? '';
   const state = ctx.cluster.nodeState(ctx.runtime.node);
   const shipped = programsOf(ctx.image, state?.spec.agent?.tools ?? {});
