@@ -20,9 +20,9 @@ export const DEFAULT_IMAGE = 'antrea/mcjoin:v2.9';
 /** Receivers have joined, the agents have seen their IGMP reports: time for the agents to install routes. */
 export const SETTLE_MS = 2000;
 /** How late a receiver may start compared to the first one and still see the whole stream. */
-export const START_SLACK_MS = 3000;
+export const START_SLACK_MS = 2000;
 /** How long after the sender's last packet the receivers keep listening. */
-export const GRACE_MS = 2000;
+export const GRACE_MS = 1000;
 
 export type PathName = 'local-pods' | 'inter-node-pods' | 'to-external' | 'from-external';
 

@@ -218,15 +218,16 @@ describe('programs in simulated containers', () => {
     try {
       const pod = cluster.agentPod('k8s-node-1')!;
       const runtime = cluster.kubelet.runtime('kube-system', pod.metadata.name)!;
-      const sh = (script: string) => runProgram({ cluster, runtime, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, ['sh', '-c', script]);
-      expect(sh('echo @@b 1; echo @@b 1 >&2; cat /proc/sys/net/ipv4/igmp_max_memberships; echo @@x 1 $?\necho @@b 2; cat /nope; echo @@x 2 $?')).toEqual({
+      // Programs may run for a while (mcjoin), so a shell answers asynchronously.
+      const sh = async (script: string) => runProgram({ cluster, runtime, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, ['sh', '-c', script]);
+      expect(await sh('echo @@b 1; echo @@b 1 >&2; cat /proc/sys/net/ipv4/igmp_max_memberships; echo @@x 1 $?\necho @@b 2; cat /nope; echo @@x 2 $?')).toEqual({
         stdout: '@@b 1\n20\n@@x 1 0\n@@b 2\n@@x 2 1\n',
         stderr: '@@b 1\ncat: /nope: No such file or directory\n',
         exitCode: 0,
       });
-      expect(sh('cat /nope 2>&1')).toEqual({ stdout: 'cat: /nope: No such file or directory\n', stderr: '', exitCode: 1 });
-      expect(sh("cat /nope && echo 'not printed' || echo fallback; exit 3")).toEqual({ stdout: 'fallback\n', stderr: 'cat: /nope: No such file or directory\n', exitCode: 3 });
-      expect(sh('mcjoin -o 239.1.1.1')).toEqual({ stdout: '', stderr: 'sh: 1: mcjoin: not found\n', exitCode: 127 });
+      expect(await sh('cat /nope 2>&1')).toEqual({ stdout: 'cat: /nope: No such file or directory\n', stderr: '', exitCode: 1 });
+      expect(await sh("cat /nope && echo 'not printed' || echo fallback; exit 3")).toEqual({ stdout: 'fallback\n', stderr: 'cat: /nope: No such file or directory\n', exitCode: 3 });
+      expect(await sh('mcjoin -o 239.1.1.1')).toEqual({ stdout: '', stderr: 'sh: 1: mcjoin: not found\n', exitCode: 127 });
     } finally {
       cluster.stop();
     }

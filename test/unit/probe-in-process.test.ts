@@ -150,9 +150,9 @@ describe('mcastctl probe in-process', () => {
     expect(fake.pods.size).toBe(0);
     const mcjoinRuns = fake.execs.filter((e) => e[2] === 'mcjoin').map((e) => e.slice(1));
     expect(mcjoinRuns).toEqual([
-      ['receiver-n1', 'mcjoin', 'mcjoin', '-o', '-p', '1234', '-W', '12', '239.255.77.1'],
-      ['receiver-n2', 'mcjoin', 'mcjoin', '-o', '-p', '1234', '-W', '12', '239.255.77.1'],
-      ['sender-n1', 'mcjoin', 'mcjoin', '-f', '500', '-o', '-p', '1234', '-s', '-t', '3', '-c', '10', '-W', '7', '239.255.77.1'],
+      ['receiver-n1', 'mcjoin', 'mcjoin', '-o', '-p', '1234', '-W', '10', '239.255.77.1'],
+      ['receiver-n2', 'mcjoin', 'mcjoin', '-o', '-p', '1234', '-W', '10', '239.255.77.1'],
+      ['sender-n1', 'mcjoin', 'mcjoin', '-f', '500', '-o', '-p', '1234', '-s', '-t', '3', '-c', '10', '-W', '6', '239.255.77.1'],
     ]);
   });
 

@@ -35,8 +35,8 @@ describe('probe plan', () => {
       ['inter-node-pods', 'k8s-node-1', 'k8s-node-3'],
     ]);
     // Antrea's e2e argv: receivers until the deadline, the sender with -f, TTL 3 and a count.
-    expect(plan.phases[0].receiverArgv).toEqual(['mcjoin', '-o', '-p', '1234', '-W', '12', '239.255.77.1']);
-    expect(plan.phases[0].senderArgv).toEqual(['mcjoin', '-f', '500', '-o', '-p', '1234', '-s', '-t', '3', '-c', '10', '-W', '7', '239.255.77.1']);
+    expect(plan.phases[0].receiverArgv).toEqual(['mcjoin', '-o', '-p', '1234', '-W', '10', '239.255.77.1']);
+    expect(plan.phases[0].senderArgv).toEqual(['mcjoin', '-f', '500', '-o', '-p', '1234', '-s', '-t', '3', '-c', '10', '-W', '6', '239.255.77.1']);
     expect(plan.skipped).toEqual([]);
     expect(plan.hostNetwork).toBe(false);
   });
