@@ -179,9 +179,9 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
 export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Promise<number> {
   const programName = programNameFor(argv0);
   if (args[0] === '__complete') {
-    const [{ complete }, { dynamicCompleter }] = await Promise.all([import('./commands/completion-engine.js'), import('./commands/complete-dynamic.js')]);
-    const candidates = await complete(args.slice(1), dynamicCompleter(io)).catch(() => []);
-    io.stdout.write(candidates.map((c) => `${c}\n`).join(''));
+    const [{ complete, formatCompletion }, { dynamicCompleter }] = await Promise.all([import('./commands/completion-engine.js'), import('./commands/complete-dynamic.js')]);
+    const completion = await complete(args.slice(1), dynamicCompleter(io)).catch(() => ({ candidates: [], directive: 4 }));
+    io.stdout.write(formatCompletion(completion));
     return ExitCode.OK;
   }
   const result = { code: ExitCode.OK as number };

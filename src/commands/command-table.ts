@@ -113,7 +113,7 @@ export const flagsOf = {
   getMulticastgroups: { ...listOutputFlags, ...sortByFlag, ...watchFlags('members come and go') },
   getIgmp: { ...nodeFlags, ...listOutputFlags, ...sortByFlag, ...watchFlags('memberships change'), ...concurrencyFlag },
   doctor: {
-    check: valueFlag('--check <name>', 'Run only this check.'),
+    check: valueFlag('--check <name>', 'Run only this check.', { completes: 'checks' }),
     ...listOutputFlags,
     ...concurrencyFlag,
   },
@@ -440,7 +440,7 @@ export const commandTable: CommandSpec = {
             'version\'s agent or controller knows the gate; an unknown gate is refused with the list of known ones. ' +
             'Written, backed up, restarted and verified like "multicast enable". Multicast before v1.12 is set in ' +
             'both files as "multicast enable" does.',
-          args: [{ name: 'NAME=BOOL', description: 'e.g. Multicast=true', required: true }],
+          args: [{ name: 'NAME=BOOL', description: 'e.g. Multicast=true', required: true, completes: 'gates' }],
           flags: flagsOf.featuregateSet,
           examples: ['mcastctl featuregate set Multicast=true --wait', 'mcastctl featuregate set NetworkPolicyStats=true --dry-run'],
           load: async () => (await import('./featuregate-set.js')).command,

@@ -21,6 +21,12 @@ function globalsFrom(words: string[]): Pick<GlobalOptions, 'kubeconfig' | 'conte
 /** Names from the current context, with a short deadline: a TAB press must not hang. */
 export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 'stdout'>): Completer {
   return async (kind, { words, namespace }) => {
+    if (kind === 'contexts' || kind === 'clusters' || kind === 'users') {
+      // Names in the kubeconfig files, merged as kubectl merges them: no API request.
+      const { kubeconfigFiles, mergeKubeconfigFiles } = await import('../cluster/kubeconfig.js');
+      const merged = mergeKubeconfigFiles(kubeconfigFiles(globalsFrom(words), ctx.env).files);
+      return (kind === 'contexts' ? merged.contexts : kind === 'clusters' ? merged.clusters : merged.users).map((c) => c.name);
+    }
     const { openCluster } = await import('../cluster/kube-client.js');
     const globals: GlobalOptions = {
       ...globalsFrom(words),
@@ -37,8 +43,6 @@ export function dynamicCompleter(ctx: Pick<CommandContext, 'env' | 'stderr' | 's
     };
     const client = openCluster({ ...ctx, programName: 'mcastctl', globals });
     switch (kind) {
-      case 'contexts':
-        return client.kc.getContexts().map((c) => c.name);
       case 'nodes':
         return (await client.listNodes()).map((n) => n.metadata?.name ?? '').filter(Boolean);
       case 'namespaces':

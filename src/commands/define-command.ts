@@ -7,7 +7,7 @@
 import type { CommandContext } from '../context.js';
 
 /** What a shell completes: names from the cluster or kubeconfig, files, command names, or a fixed list. */
-export type Completes = 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | 'clusters' | 'users' | 'commands' | readonly string[];
+export type Completes = 'nodes' | 'namespaces' | 'pods' | 'files' | 'contexts' | 'clusters' | 'users' | 'commands' | 'checks' | 'gates' | readonly string[];
 
 /** One flag. T is the raw value commander hands over (a phantom type: never set at run time). */
 export interface FlagSpec<T = unknown> {
