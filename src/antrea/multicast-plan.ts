@@ -136,17 +136,6 @@ export function planRelocations(profile: ReleaseProfile, data: ConfData): Plan {
   return { changes, summary };
 }
 
-/** Two plans as one, the first one's edits first. */
-export function concatPlans(first: Plan, second: Plan): Plan {
-  const changes: ConfChange[] = first.changes.map((c) => ({ file: c.file, edits: [...c.edits] }));
-  for (const c of second.changes) {
-    const same = changes.find((x) => x.file === c.file);
-    if (same) same.edits.push(...c.edits);
-    else changes.push({ file: c.file, edits: [...c.edits] });
-  }
-  return { changes, summary: [...first.summary, ...second.summary] };
-}
-
 /**
  * The write pre-flight. Takes the release and the confs before and after the edit. Throws a
  * CliError (exit code REFUSED) naming the first finding that blocks the write: any "fatal" finding
