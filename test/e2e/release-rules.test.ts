@@ -137,6 +137,16 @@ describe('keys a release does not know', () => {
     expect(checkConfigs(releaseProfile(parseRelease('v1.11.0')!), data)).toEqual([]);
   });
 
+  it('v1.11 + top-level "Multicast: true": the agents crash-loop on it; enable --wait moves it and they start, multicast on', async () => {
+    sim = await startSim(scenario('v1.11-top-level-multicast'));
+    const crashing = await kubectl(sim, ['-n', 'kube-system', 'get', 'pods', '-l', 'component=antrea-agent', '-o', 'jsonpath={.items[*].status.containerStatuses[0].ready}']);
+    expect(crashing.stdout).toBe('false false');
+    const r = await mcastctl(sim, ['multicast', 'enable', '--wait', '--timeout', '30s']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\ndaemonset\.apps\/antrea-agent rolled out: every agent Pod is ready\nverified on 2 Nodes\n$/);
+    expect(r.code).toBe(0);
+  });
+
   it('v1.11: a key only v1.12+ knows, written by hand, is refused on the next write (strict decoding)', async () => {
     sim = await startSim(scenario('v1.11-top-level-multicast'), versioned('v1.11.0', { 'multicast.igmpQueryVersions': [1, 2] }));
     await expectRefused(['featuregate', 'set', 'Traceflow=false'], /^error: refusing to change antrea-config: Antrea v1\.11\.0 agents would not start: antrea-agent\.conf line \d+: agents of Antrea v1\.11\.0 decode antrea-agent\.conf strictly: field multicast\.igmpQueryVersions is unknown to them; fix: remove multicast\.igmpQueryVersions/);
