@@ -75,15 +75,18 @@ async function linuxAgents(client: KubeApi, namespace: string) {
 }
 
 /**
- * The ready Linux agents where `check` finds something other than what was asked. Agents that
- * could not be asked are named in a warning, not counted.
+ * Asks the Linux agents what they run: the ready ones where `check` finds something other than
+ * what was asked (behind), and those that could not be asked (not ready, exec failed) with why.
  */
-async function agentsNotRunning(ctx: CommandContext, client: KubeApi, options: WriteOptions, check: NodeCheck): Promise<Array<{ node: string; reason: string }>> {
+async function whatAgentsRun(ctx: CommandContext, client: KubeApi, options: WriteOptions, check: NodeCheck) {
   const agents = await linuxAgents(client, ctx.globals.antreaNamespace);
   const result = await askAgents(ctx, agents.filter((a) => a.ready), execChannels(client, ctx.globals.nodeTimeoutMs), { concurrency: options.concurrency, machineFormat: true, what: 'what the agents run' }, check);
-  const unasked = [...agents.filter((a) => !a.ready).map((a) => `${a.node} (${a.notReadyReason ?? 'not ready'})`), ...result.failures.map((f) => `${f.who} (${f.reason})`)];
-  if (unasked.length > 0) warn(ctx, `could not ask ${plural(unasked.length, 'agent')} what they run: ${unasked.sort().join(', ')}`);
-  return result.answers.filter((a) => a.value !== undefined).map((a) => ({ node: a.pod.node, reason: a.value! })).sort((a, b) => a.node.localeCompare(b.node));
+  const byNode = (a: { node: string }, b: { node: string }) => a.node.localeCompare(b.node);
+  return {
+    total: agents.length,
+    behind: result.answers.filter((a) => a.value !== undefined).map((a) => ({ node: a.pod.node, reason: a.value! })).sort(byNode),
+    unasked: [...agents.filter((a) => !a.ready).map((a) => ({ node: a.node, reason: a.notReadyReason ?? 'not ready' })), ...result.failures.map((f) => ({ node: f.who, reason: f.reason }))].sort(byNode),
+  };
 }
 
 async function restartAll(client: KubeApi, namespace: string, controllerToo: boolean, out: (line: string) => void): Promise<void> {
@@ -151,11 +154,22 @@ export async function applyConfigChange(
   let restarted = false;
   if (!update.changed) {
     // The ConfigMap already says so; what counts is what the agents run (they read it only at start).
-    const behind = check ? await agentsNotRunning(ctx, client, options, check) : [];
-    if (behind.length === 0) {
-      out(`configmap/${ANTREA_CONFIG} unchanged: it already says so${check ? ', and every agent runs it' : ''}`);
+    if (!check) {
+      out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
       return ExitCode.OK;
     }
+    const { total, behind, unasked } = await whatAgentsRun(ctx, client, options, check);
+    if (behind.length === 0) {
+      if (unasked.length === 0) {
+        out(`configmap/${ANTREA_CONFIG} unchanged: it already says so, and every agent runs it`);
+        return ExitCode.OK;
+      }
+      // No evidence from these agents: say so, never "every agent runs it".
+      out(`configmap/${ANTREA_CONFIG} unchanged: it already says so; ${total - unasked.length} of ${plural(total, 'agent')} answered and run it`);
+      for (const u of unasked) reportFailure(ctx, u.node, u.reason);
+      return total - unasked.length > 0 ? ExitCode.PARTIAL : ExitCode.ERROR;
+    }
+    if (unasked.length > 0) warn(ctx, `could not ask ${plural(unasked.length, 'agent')} what they run: ${unasked.map((u) => `${u.node} (${u.reason})`).join(', ')}`);
     const where = behind.map((b) => `${b.node} (${b.reason})`).join(', ');
     if (!options.restart) {
       out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);

@@ -219,6 +219,14 @@ describe('judged by what the agents run, not by the ConfigMap text', () => {
     expect(r.code).toBe(9);
   });
 
+  it('agents that cannot be asked (crash-looping) are named: never "every agent runs it"', async () => {
+    sim = await startSim(scenario('crash-looping'));
+    const r = await mcastctl(sim, ['multicast', 'enable']);
+    expect(r.stdout.split('\n').slice(2)).toEqual(['configmap/antrea-config unchanged: it already says so; 0 of 2 agents answered and run it', '']);
+    expect(r.stderr).toMatch(/^error: k8s-node-1: agent Pod antrea-agent-\S+ is not ready \(CrashLoopBackOff\)\nerror: k8s-node-2: agent Pod antrea-agent-\S+ is not ready \(CrashLoopBackOff\)\n$/);
+    expect(r.code).toBe(1);
+  });
+
   it('when the agents do run it, nothing is restarted', async () => {
     sim = await startSim(scenario('v2.7-configmap-edited'));
     expect((await mcastctl(sim, ['multicast', 'enable', '--wait', '--timeout', '20s'])).code).toBe(0);
