@@ -2,8 +2,12 @@ export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
 
 /** How long a halving of the limit holds before the next signal may halve it again. */
 const BACKOFF_WINDOW_MS = 250;
-/** Latency this many times the best seen so far counts as the server straining. */
+/**
+ * Latency this many times the best seen so far, and at least STRAIN_MARGIN_MS above it, counts as
+ * the server straining (a few milliseconds of jitter on fast answers is not strain).
+ */
 const STRAIN_FACTOR = 3;
+const STRAIN_MARGIN_MS = 250;
 /** Samples before the best latency is trusted. */
 const WARM_UP_SAMPLES = 8;
 
@@ -11,14 +15,15 @@ const WARM_UP_SAMPLES = 8;
  * How many tasks may run at once, adapting to the server: it starts at the bound (`--concurrency`),
  * halves on a 429 and pauses new starts for the server's Retry-After (API Priority and Fairness
  * rejects with 429 when a priority level's queues are full), shrinks by a quarter when task
- * latency climbs past STRAIN_FACTOR times the best seen, and grows back by one per `current`
- * healthy completions (additive increase), never above the bound.
+ * latency climbs past STRAIN_FACTOR times the best seen (never below a quarter of the bound for
+ * latency alone), and grows back by one per `current` healthy completions (additive increase),
+ * never above the bound.
  */
 export class AdaptiveLimit {
   current: number;
   /** Epoch ms before which no new task starts (a Retry-After in force). */
   pausedUntil = 0;
-  private lastBackoff = 0;
+  private lastBackoff = -Infinity;
   private best = Infinity;
   private smoothed = 0;
   private samples = 0;
@@ -39,8 +44,8 @@ export class AdaptiveLimit {
     this.samples++;
     this.smoothed = this.samples === 1 ? latencyMs : this.smoothed * 0.8 + latencyMs * 0.2;
     if (this.samples >= WARM_UP_SAMPLES / 2) this.best = Math.min(this.best, this.smoothed);
-    if (this.samples >= WARM_UP_SAMPLES && this.smoothed > this.best * STRAIN_FACTOR) {
-      this.backOff(0.75, now);
+    if (this.samples >= WARM_UP_SAMPLES && this.smoothed > this.best * STRAIN_FACTOR && this.smoothed - this.best > STRAIN_MARGIN_MS) {
+      this.backOff(0.75, now, Math.ceil(this.max / 4));
       return;
     }
     if (this.current < this.max && ++this.healthy >= this.current) {
@@ -49,11 +54,11 @@ export class AdaptiveLimit {
     }
   }
 
-  private backOff(factor: number, now: number): void {
+  private backOff(factor: number, now: number, floor = 1): void {
     if (now - this.lastBackoff < BACKOFF_WINDOW_MS) return;
     this.lastBackoff = now;
     this.healthy = 0;
-    this.current = Math.max(1, Math.floor(this.current * factor));
+    this.current = Math.max(Math.min(floor, this.current), 1, Math.floor(this.current * factor));
   }
 }
 

@@ -416,11 +416,20 @@ export class SimCluster {
 
   /** The agent Pod of a Node (Linux or Windows), newest first if two exist mid-rollout. */
   agentPod(node: string): Json | undefined {
-    const pods = this.store
-      .list('pods', ANTREA_NAMESPACE)
-      .filter((p) => p.spec.nodeName === node && p.metadata.labels?.component === 'antrea-agent' && p.metadata.labels?.app === 'antrea');
-    return pods.sort((a, b) => Number(b.metadata.resourceVersion) - Number(a.metadata.resourceVersion))[0];
+    // One index per store generation: each exec looks its agent up, at thousands of Nodes.
+    if (this.agentPodIndex?.at !== this.store.generation) {
+      const byNode = new Map<string, Json>();
+      for (const p of this.store.list('pods', ANTREA_NAMESPACE)) {
+        if (p.metadata.labels?.component !== 'antrea-agent' || p.metadata.labels?.app !== 'antrea') continue;
+        const seen = byNode.get(p.spec.nodeName);
+        if (!seen || Number(p.metadata.resourceVersion) > Number(seen.metadata.resourceVersion)) byNode.set(p.spec.nodeName, p);
+      }
+      this.agentPodIndex = { at: this.store.generation, byNode };
+    }
+    return this.agentPodIndex.byNode.get(node);
   }
+
+  private agentPodIndex: { at: number; byNode: Map<string, Json> } | undefined;
 
   agentContainer(node: string): { runtime: PodRuntime; container: ContainerRuntime } | undefined {
     const pod = this.agentPod(node);

@@ -45,10 +45,9 @@ export class Dataplane {
     const first = agent.startedAt === state.firstAgentStartedAt;
     const seconds = (Date.now() - (first ? this.cluster.startedAt : agent.startedAt)) / 1000;
     const rows: MulticastResponse[] = [];
-    for (const [key, c] of this.counters) {
+    for (const key of this.countersOn(node)) {
+      const c = this.counters.get(key)!;
       const [namespace, name] = key.split('/');
-      const pod = this.cluster.store.get('pods', namespace, name);
-      if (!pod || pod.spec.nodeName !== node) continue;
       rows.push({
         name,
         podNamespace: namespace,
@@ -58,6 +57,25 @@ export class Dataplane {
     }
     return rows;
   }
+
+  /** The counters' keys of the Pods on a Node, indexed once per store generation (one exec per Node reads them). */
+  private countersOn(node: string): string[] {
+    if (this.countersIndex?.at !== this.cluster.store.generation || this.countersIndex.size !== this.counters.size) {
+      const byNode = new Map<string, string[]>();
+      for (const key of this.counters.keys()) {
+        const [namespace, name] = key.split('/');
+        const pod = this.cluster.store.get('pods', namespace, name);
+        if (!pod) continue;
+        const list = byNode.get(pod.spec.nodeName) ?? [];
+        list.push(key);
+        byNode.set(pod.spec.nodeName, list);
+      }
+      this.countersIndex = { at: this.cluster.store.generation, size: this.counters.size, byNode };
+    }
+    return this.countersIndex.byNode.get(node) ?? [];
+  }
+
+  private countersIndex: { at: number; size: number; byNode: Map<string, string[]> } | undefined;
 
   /** stats.antrea.io MulticastGroups: the groups Pods joined on Nodes whose agent runs multicast. */
   multicastGroups(): Json[] {

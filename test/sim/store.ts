@@ -22,6 +22,13 @@ export class Store {
   private uid = 0;
   private readonly byResource = new Map<string, Map<string, Json>>();
   private readonly events = new EventEmitter().setMaxListeners(0);
+  /** Bumped by every write: lists and indexes built from the store are valid while it stays the same. */
+  private writes = 0;
+  private readonly sortedLists = new Map<string, { at: number; objects: Json[] }>();
+
+  get generation(): number {
+    return this.writes;
+  }
 
   /** The live map of one resource, keyed "namespace/name" (or "name" for cluster-scoped objects). */
   resource(name: string): Map<string, Json> {
@@ -55,8 +62,14 @@ export class Store {
 
   /** Objects of a resource, optionally in one namespace, in key order (as etcd lists them). */
   list(resource: string, namespace?: string): Json[] {
+    // Sorted once per write, not once per call: thousands of execs each look their agent up.
+    const cacheKey = `${resource}\u0000${namespace ?? ''}`;
+    const cached = this.sortedLists.get(cacheKey);
+    if (cached?.at === this.writes) return [...cached.objects];
     const all = [...this.resource(resource).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
-    return namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;
+    const objects = namespace ? all.filter((o) => o.metadata?.namespace === namespace) : all;
+    this.sortedLists.set(cacheKey, { at: this.writes, objects });
+    return [...objects];
   }
 
   /** Stores a new object; fills uid, creationTimestamp, resourceVersion. Throws 409 AlreadyExists. */
@@ -67,6 +80,7 @@ export class Store {
     if (objects.has(key)) throw alreadyExists(resource, name, group);
     object.metadata = { ...object.metadata, uid: object.metadata.uid ?? this.newUid(), creationTimestamp: object.metadata.creationTimestamp ?? timestamp(), resourceVersion: this.nextRv() };
     objects.set(key, object);
+    this.writes++;
     this.emit({ type: 'ADDED', resource, object });
     return object;
   }
@@ -88,10 +102,12 @@ export class Store {
     if (JSON.stringify({ ...next, metadata: nextMeta }) === JSON.stringify({ ...current, metadata: currentMeta })) {
       next.metadata.resourceVersion = current.metadata.resourceVersion;
       this.resource(resource).set(key, next);
+      this.writes++;
       return next;
     }
     next.metadata.resourceVersion = this.nextRv();
     this.resource(resource).set(key, next);
+    this.writes++;
     this.emit({ type: 'MODIFIED', resource, object: next });
     return next;
   }
@@ -112,6 +128,7 @@ export class Store {
     const current = objects.get(key);
     if (!current) throw notFound(resource, name, group);
     objects.delete(key);
+    this.writes++;
     const object = { ...current, metadata: { ...current.metadata, resourceVersion: this.nextRv() } };
     this.emit({ type: 'DELETED', resource, object });
     return object;

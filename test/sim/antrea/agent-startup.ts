@@ -109,6 +109,18 @@ const validate = (profile: ReleaseProfile, message: string): StartResult & { ok:
  * the settings it runs with, or the fatal log line it exits with.
  */
 export function startAgent(profile: ReleaseProfile, conf: string, os: 'linux' | 'windows' = 'linux'): StartResult {
+  // Thousands of agents start from the same conf text: decode it once per release and OS.
+  let known = startedBefore.get(profile);
+  if (!known) startedBefore.set(profile, (known = new Map()));
+  const key = `${os}\u0000${conf}`;
+  let result = known.get(key);
+  if (!result) known.set(key, (result = decodeAndStart(profile, conf, os)));
+  return structuredClone(result);
+}
+
+const startedBefore = new WeakMap<ReleaseProfile, Map<string, StartResult>>();
+
+function decodeAndStart(profile: ReleaseProfile, conf: string, os: 'linux' | 'windows'): StartResult {
   const logs: LogRecord[] = [];
   const lines = new LineCounter();
   const doc = parseDocument(conf, { lineCounter: lines, uniqueKeys: false });
