@@ -146,6 +146,9 @@ describe('mcastctl get featuregates', () => {
     expect(lines.slice(0, 3)).toEqual(['Antrea Agent Feature Gates', 'FEATUREGATE              STATUS         VERSION   ', 'AntreaPolicy             Enabled        BETA      ']);
     expect(lines.slice(1, -2).every((l) => l.length === 50)).toBe(true);
     expect(r.stdout.endsWith('\n\n')).toBe(true);
+    // The same bytes antctl prints in that agent's container.
+    const viaExec = await mcastctl(sim, ['get', 'featuregates', '--node', 'api-node-1']);
+    expect(viaExec).toEqual({ code: 0, stdout: r.stdout, stderr: '' });
   });
 
   it('-o yaml carries the same document as -o json', async () => {
