@@ -190,7 +190,6 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
   program.helpCommand(false);
   for (const flag of flagList(globalFlags)) program.addOption(toOption(flag));
-  program.addHelpText('after', exitCodesHelp());
   program.showSuggestionAfterError(true);
   const writeErr = (s: string) => io.stderr.write(s);
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });

@@ -216,6 +216,15 @@ export const commandTable: CommandSpec = {
   description:
     'mcastctl reads the multicast state of every Node of a cluster that runs the Antrea CNI, ' +
     'through the antrea-agent Pods, and shows it in one place.',
+  examples: [
+    'mcastctl doctor',
+    'mcastctl get featuregates',
+    'mcastctl get mroute --node k8s-node-1 --node k8s-node-2 -o wide',
+    'mcastctl get igmp -l multicast=receivers --sort-by .headroom',
+    'mcastctl get podmulticaststats -A --watch',
+    'mcastctl multicast enable --dry-run',
+    'mcastctl --context prod --as admin get multicastgroups -o json',
+  ],
   subcommands: [
     {
       name: 'get',

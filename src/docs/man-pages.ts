@@ -35,6 +35,20 @@ function synopsis(path: string[], spec: CommandSpec): string {
   return `${path.join(' ')} ${args ? `${args} ` : ''}[options]`.replace(/\s+/g, ' ').trim();
 }
 
+/** The environment variables mcastctl reads (and the one it sets for credential plugins). */
+export const ENVIRONMENT: ReadonlyArray<[string, string]> = [
+  ['KUBECONFIG', 'A list of kubeconfig files separated by ":", merged as kubectl merges them (the first file that defines a name wins; files that do not exist are skipped). Ignored with --kubeconfig.'],
+  ['HOME', 'Where ~/.kube/config is looked for when neither --kubeconfig nor KUBECONFIG is set.'],
+  ['KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT', 'Inside a Pod without any kubeconfig: the API server, reached with the Pod\'s ServiceAccount.'],
+  ['KUBERNETES_EXEC_INFO', 'Set by mcastctl for exec credential plugins of the kubeconfig: an ExecCredential with spec.interactive false, and spec.cluster when provideClusterInfo is true.'],
+  ['NO_COLOR', 'Any value: never colour the output (as --no-color).'],
+  ['TERM', 'dumb: no colour and no spinner.'],
+  ['CI', 'Any value: no spinner.'],
+  ['POD_NAME, NODE_NAME, POD_NAMESPACE', 'Inside an antrea-agent container (POD_NAME starting with antrea-agent), get featuregates and get podmulticaststats ask the local agent\'s API, as antctl in agent mode does.'],
+  ['MCASTCTL_AGENT_API, MCASTCTL_AGENT_TOKEN_FILE', 'In an antrea-agent container: the local agent API address (default https://127.0.0.1:10350) and its loopback token file.'],
+  ['MCASTCTL_DEBUG', 'Any value: print the stack trace of an unexpected error after its one-line message.'],
+];
+
 export function manPage(path: string[], spec: CommandSpec, date: string): string {
   const name = pageName(path);
   const lines: string[] = [
@@ -62,6 +76,8 @@ export function manPage(path: string[], spec: CommandSpec, date: string): string
     // The first example follows the heading directly: a paragraph macro there is redundant.
     spec.examples.forEach((e, i) => lines.push(...(i > 0 ? ['.PP'] : []), '.nf', '.RS 4', esc(e), '.RE', '.fi'));
   }
+  lines.push('.SH ENVIRONMENT');
+  for (const [name, text] of ENVIRONMENT) lines.push('.TP', `.B ${esc(name)}`, esc(text));
   lines.push('.SH EXIT STATUS');
   for (const [code, text] of exitCodeDescriptions) lines.push('.TP', `.B ${code}`, esc(text));
   const related = [...walkCommands()]
