@@ -35,7 +35,7 @@ interface Fake {
 }
 
 /** nodes: name → whether its agent runs multicast. */
-function fakeCluster(nodes: Record<string, boolean>, hooks: { onReceiverStart?: () => void } = {}): Fake {
+function fakeCluster(nodes: Record<string, boolean>, hooks: { onReceiverStart?: () => void; podStatus?: (pod: V1Pod) => V1Pod['status'] } = {}): Fake {
   const namespaces = new Map<string, V1Namespace>();
   const pods = new Map<string, V1Pod>();
   const execs: string[][] = [];
@@ -63,7 +63,8 @@ function fakeCluster(nodes: Record<string, boolean>, hooks: { onReceiverStart?: 
     },
     createPod: async (namespace, body) => {
       const ip = `10.10.${Object.keys(nodes).indexOf(body.spec!.nodeName!)}.${pods.size + 10}`;
-      const pod: V1Pod = { ...body, status: { phase: 'Running', podIP: ip, containerStatuses: [{ name: 'mcjoin', ready: true, image: '', imageID: '', restartCount: 0 }] } };
+      const running: V1Pod['status'] = { phase: 'Running', podIP: ip, containerStatuses: [{ name: 'mcjoin', ready: true, image: '', imageID: '', restartCount: 0 }] };
+      const pod: V1Pod = { ...body, status: hooks.podStatus?.(body) ?? running };
       pods.set(`${namespace}/${body.metadata!.name}`, pod);
       return pod;
     },
@@ -191,6 +192,43 @@ describe('mcastctl probe in-process', () => {
     expect(fake.deleted).toHaveLength(1);
     expect(fake.namespaces.size).toBe(0);
     expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('SIGTERM while the receivers listen: exit 143 and the Namespace is deleted', async () => {
+    let sent = false;
+    const fake = fakeCluster({ n1: true, n2: true }, {
+      onReceiverStart: () => {
+        if (!sent) setTimeout(() => process.emit('SIGTERM', 'SIGTERM'), 50);
+        sent = true;
+      },
+    });
+    const r = await probe(fake, []);
+    expect(r).toEqual({ code: 143, stdout: '', stderr: 'error: interrupted (SIGTERM); cleaning up\n' });
+    expect(fake.deleted).toHaveLength(1);
+    expect(fake.namespaces.size).toBe(0);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('--timeout: gives up, says so, exit 1, and deletes the Namespace', async () => {
+    const fake = fakeCluster({ n1: true, n2: true });
+    const r = await probe(fake, ['--timeout', '1500ms']);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: the probe did not finish within 1500ms\n' });
+    expect(fake.deleted).toHaveLength(1);
+    expect(fake.namespaces.size).toBe(0);
+  });
+
+  it('a Pod that cannot start (image pull) ends the probe naming the Pod, the Node and the reason; nothing left', async () => {
+    const fake = fakeCluster({ n1: true, n2: true }, {
+      podStatus: (pod) => ({
+        phase: 'Pending',
+        containerStatuses: [{ name: 'mcjoin', ready: false, image: 'mirror.invalid/mcjoin:v2.9', imageID: '', restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${pod.spec!.containers[0].image}"` } } }],
+      }),
+    });
+    const r = await probe(fake, ['--image', 'mirror.invalid/mcjoin:v2.9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: Pod sender-n1 on n1: ImagePullBackOff (Back-off pulling image "mirror.invalid/mcjoin:v2.9")\n');
+    expect(fake.namespaces.size).toBe(0);
+    expect(fake.execs.filter((e) => e[2] === 'mcjoin')).toEqual([]);
   });
 
   it('--keep leaves the Namespace and says how to remove it; probe cleanup removes it', async () => {
