@@ -272,6 +272,13 @@ export function buildProbePlan(facts: ClusterFacts, options: ProbeOptions): Prob
   };
 }
 
+const ENCAP_MODES = ['encap', 'noEncap', 'hybrid', 'networkPolicyOnly'];
+
+/** trafficEncapMode as the agent reads it: case-insensitive (pkg/agent/config/traffic_encap_mode.go, strings.EqualFold). */
+export function canonicalEncapMode(text: string): string {
+  return ENCAP_MODES.find((m) => m.toLowerCase() === text.toLowerCase()) ?? text;
+}
+
 /** Whether an IPv4 address is in 224.0.0.0/24, the local network control block Antrea never routes. */
 export function isLocalControlGroup(group: string): boolean {
   return group.startsWith('224.0.0.');

@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { parseMcjoinOutput } from '../antrea/mcjoin.js';
-import { buildProbePlan, GRACE_MS, PlanError, SETTLE_MS, START_SLACK_MS, type ClusterFacts, type ProbePhase, type ProbePlan } from '../antrea/probe-plan.js';
+import { buildProbePlan, canonicalEncapMode, GRACE_MS, PlanError, SETTLE_MS, START_SLACK_MS, type ClusterFacts, type ProbePhase, type ProbePlan } from '../antrea/probe-plan.js';
 import { failingNodes, judgePath, skippedResult, type NodeObservation, type PathResult, type PhaseOutcome, type PodCounters, type ProgramRun } from '../antrea/probe-verdict.js';
 import { openChannels, type AgentChannels } from '../cluster/agent-channel.js';
 import { discoverAgents, type AntreaPod } from '../cluster/agent-discovery.js';
@@ -115,7 +115,7 @@ async function planProbe(ctx: CommandContext, client: KubeApi, opts: ProbeComman
   const [agents, nodes, config] = await Promise.all([discoverAgents(client, antreaNamespace), client.listNodes(), readAntreaConfig(client, antreaNamespace)]);
   const agentConf = (parseYaml(config.data?.['antrea-agent.conf'] ?? '') ?? {}) as { trafficEncapMode?: string };
   const facts: ClusterFacts = {
-    encapMode: String(agentConf.trafficEncapMode ?? 'encap'),
+    encapMode: canonicalEncapMode(String(agentConf.trafficEncapMode ?? 'encap')),
     nodes: nodes.map((n) => {
       const name = n.metadata?.name ?? '';
       return {

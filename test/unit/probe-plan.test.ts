@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMcjoinOutput, receiverArgv, senderArgv } from '../../src/antrea/mcjoin.js';
-import { buildProbePlan, isMulticastGroup, PlanError, randomGroup, randomSuffix, type ClusterFacts, type ProbeOptions } from '../../src/antrea/probe-plan.js';
+import { buildProbePlan, canonicalEncapMode, isMulticastGroup, PlanError, randomGroup, randomSuffix, type ClusterFacts, type ProbeOptions } from '../../src/antrea/probe-plan.js';
 import { failingNodes, judgePath, type PhaseOutcome } from '../../src/antrea/probe-verdict.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'mcjoin');
@@ -82,6 +82,12 @@ describe('probe plan', () => {
     const long = `n${'x'.repeat(70)}`;
     const plan = buildProbePlan({ encapMode: 'encap', nodes: [node(long), node('Node.A')] }, options());
     expect(plan.pods.map((p) => p.name)).toEqual(['sender-2', 'receiver-2', 'receiver-1']);
+  });
+
+  it('trafficEncapMode is read as the agent reads it, case-insensitively', () => {
+    expect(canonicalEncapMode('NoEncap')).toBe('noEncap');
+    expect(canonicalEncapMode('HYBRID')).toBe('hybrid');
+    expect(canonicalEncapMode('vxlan')).toBe('vxlan');
   });
 
   it('groups and suffixes', () => {
