@@ -234,6 +234,75 @@ describe('programs in simulated containers', () => {
   });
 });
 
+describe('the dataplane derived from senders and receivers', () => {
+  const scenario = (edit: (s: ReturnType<typeof loadScenario>) => void = () => {}) => {
+    const s = loadScenario('default');
+    for (const n of s.nodes) delete n.kernel;
+    s.workloads = [
+      { name: 'tx', namespace: 'media', node: 'k8s-node-1', ip: '10.10.0.5', sends: ['239.1.1.1'], sendRate: 1000, packetBytes: 1000 },
+      { name: 'rx-local', namespace: 'media', node: 'k8s-node-1', ip: '10.10.0.6', groups: ['239.1.1.1'] },
+      { name: 'rx-2', namespace: 'media', node: 'k8s-node-2', ip: '10.10.1.4', groups: ['239.1.1.1'] },
+      { name: 'rx-3', namespace: 'media', node: 'k8s-node-3', ip: '10.10.2.4', groups: ['239.1.1.1'] },
+    ];
+    edit(s);
+    return s;
+  };
+  const run = (cluster: SimCluster, node: string, argv: string[]) => {
+    const pod = cluster.agentPod(node)!;
+    return runProgram({ cluster, runtime: cluster.kubelet.runtime('kube-system', pod.metadata.name)!, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, argv);
+  };
+  const stats = (cluster: SimCluster, node: string) =>
+    Object.fromEntries(cluster.dataplane.podStats(node).map((r) => [r.name, [Number(r.inbound) > 0, Number(r.outbound) > 0]]));
+
+  it('encap: an outbound route on the sender\'s Node only; delivery to every joined Pod whose agent runs multicast', async () => {
+    const cluster = new SimCluster(scenario((s) => (s.nodes[2].agent = { featureGates: { Multicast: false } })));
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      expect(JSON.parse(run(cluster, 'k8s-node-1', ['ip', '-j', 'mroute']).stdout as string)).toEqual([
+        { src: '10.10.0.5', dst: '239.1.1.1', iif: 'antrea-gw0', multipath: [{ oif: 'eth0' }], state: 'resolved' },
+      ]);
+      expect(run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute']).stdout).toBe('[]\n');
+      expect(stats(cluster, 'k8s-node-1')).toEqual({ tx: [false, true], 'rx-local': [true, false] });
+      expect(stats(cluster, 'k8s-node-2')).toEqual({ 'rx-2': [true, false] });
+      // k8s-node-3's agent does not run multicast: nothing reaches rx-3, and its agent has no stats to give.
+      expect(cluster.dataplane.podStats('k8s-node-3').map((r) => r.inbound)).toEqual(['0']);
+      expect(run(cluster, 'k8s-node-3', ['antctl', 'get', 'podmulticaststats']).stderr).toBe('Error: request to server failed: Service Unavailable: Multicast is not enabled\n');
+      expect(cluster.dataplane.multicastGroups().map((g) => [g.group, g.pods.map((p: { name: string }) => p.name)])).toEqual([['239.1.1.1', ['rx-local', 'rx-2']]]);
+    } finally {
+      cluster.stop();
+    }
+  });
+
+  it('noEncap: an inbound route transport → antrea-gw0 on Nodes with installed receivers', async () => {
+    const cluster = new SimCluster(scenario((s) => (s.config = { agent: { 'multicast.enable': true, trafficEncapMode: 'noEncap' } })));
+    try {
+      expect(JSON.parse(run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute']).stdout as string)).toEqual([
+        { src: '10.10.0.5', dst: '239.1.1.1', iif: 'eth0', multipath: [{ oif: 'antrea-gw0' }], state: 'resolved' },
+      ]);
+      expect(run(cluster, 'k8s-node-2', ['cat', '/proc/net/igmp']).stdout).toContain('\t\t\t\t010101EF     1 0:00000000\t\t0\n');
+    } finally {
+      cluster.stop();
+    }
+  });
+
+  it('the membership limit: joins beyond igmp_max_memberships fail, the group is not installed, the agent logs why', async () => {
+    const cluster = new SimCluster(scenario((s) => {
+      s.nodes[1].kernel = { igmpMaxMemberships: 2 };
+      s.workloads!.push({ name: 'many', namespace: 'media', node: 'k8s-node-2', groups: ['239.2.2.1', '239.2.2.2'] });
+    }));
+    try {
+      expect(cluster.dataplane.localGroups('k8s-node-2')).toMatchObject({ installed: ['239.1.1.1', '239.2.2.1'], failed: [{ group: '239.2.2.2', iface: 'eth0' }] });
+      const logs = cluster.agentContainer('k8s-node-2')!.container.instances.at(-1)!;
+      expect(logs.slice(-2).map((l) => l.replace(/^E\d{4} [\d:.]{15}/, 'E'))).toEqual([
+        'E       1 mcast_controller.go:483] "Failed to install multicast group identified with local members" err="failed to join multicast group 239.2.2.2 for eth0: no buffer space available" group="239.2.2.2"',
+        'E       1 mcast_controller.go:439] Error syncing multicast group 239.2.2.2, requeuing. Error: failed to join multicast group 239.2.2.2 for eth0: no buffer space available',
+      ]);
+    } finally {
+      cluster.stop();
+    }
+  });
+});
+
 describe('the simulator is independent of mcastctl', () => {
   it('imports nothing from src/', () => {
     const grep = (pattern: string) => {

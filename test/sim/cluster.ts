@@ -235,6 +235,7 @@ export class SimCluster {
       const key = `${w.namespace}/${w.name}`;
       this.dataplane.counters.set(key, { inbound: w.inbound ?? 0, outbound: w.outbound ?? 0, inboundRate: w.inboundRate ?? 0, outboundRate: w.outboundRate ?? 0 });
       for (const g of w.groups ?? []) this.dataplane.join(w.namespace, w.name, g);
+      for (const g of w.sends ?? []) this.dataplane.startSending(w.namespace, w.name, g, w.sendRate ?? 100, w.packetBytes ?? 1368, this.startedAt);
     }
     const agentImage = `antrea/antrea-agent-ubuntu:${scenario.antreaVersion}`;
     const labels = (component: string) => ({ app: 'antrea', component });
@@ -282,7 +283,10 @@ export class SimCluster {
   /** What controllers do when the store changes. */
   private react(type: string, resource: string, object: Json): void {
     if (resource === 'pods') {
-      if (type === 'ADDED' && object.spec?.nodeName && !this.kubelet.runtime(object.metadata.namespace, object.metadata.name)) this.kubelet.run(object);
+      if (type === 'ADDED' && object.spec?.nodeName && !this.kubelet.runtime(object.metadata.namespace, object.metadata.name)) {
+        this.kubelet.run(object);
+        if (this.dataplane.memberships.has(`${object.metadata.namespace}/${object.metadata.name}`)) this.dataplane.syncNode(object.spec.nodeName);
+      }
       if (type === 'DELETED') {
         this.kubelet.stop(object.metadata.namespace, object.metadata.name);
         this.dataplane.forget(object.metadata.namespace, object.metadata.name);

@@ -111,6 +111,13 @@ export interface ScenarioWorkload {
   /** Packets per second added to the counters while the simulator runs (for --watch). */
   inboundRate?: number;
   outboundRate?: number;
+  /**
+   * Groups this Pod sends to, at `sendRate` packets per second (default 100) of `packetBytes` bytes
+   * (default 1368): the dataplane derives routes, deliveries and counters from them.
+   */
+  sends?: string[];
+  sendRate?: number;
+  packetBytes?: number;
   groups?: string[];
 }
 

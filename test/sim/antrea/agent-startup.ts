@@ -200,7 +200,7 @@ function decodeAndStart(profile: ReleaseProfile, conf: string, os: 'linux' | 'wi
       multicastRunning,
       trafficEncapMode: encap,
       trafficEncryptionMode: encryption,
-      multicastInterfaces: (multicast.multicastInterfaces ?? config.multicastInterfaces ?? []) as string[],
+      multicastInterfaces: ((multicast.multicastInterfaces ?? config.multicastInterfaces ?? []) as unknown[]).filter((i): i is string => typeof i === 'string' && i !== ''),
       transportInterface: config.transportInterface as string | undefined,
       igmpQueryInterval: multicast.igmpQueryInterval as string | undefined,
     },

@@ -86,6 +86,7 @@ export class Kubelet {
       if (description.kind === 'antrea-controller') container.controllerConf = this.cluster.configMapText('antrea-config', 'antrea-controller.conf');
     }
     this.syncStatus(runtime);
+    if (runtime.containers.some((c) => c.agent)) this.cluster.dataplane.syncNode(node);
   }
 
   private startAgentContainer(runtime: PodRuntime, container: ContainerRuntime, pod: Json): void {
