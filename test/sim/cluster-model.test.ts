@@ -247,9 +247,9 @@ describe('the dataplane derived from senders and receivers', () => {
     edit(s);
     return s;
   };
-  const run = (cluster: SimCluster, node: string, argv: string[]) => {
+  const run = async (cluster: SimCluster, node: string, argv: string[]) => {
     const pod = cluster.agentPod(node)!;
-    return runProgram({ cluster, runtime: cluster.kubelet.runtime('kube-system', pod.metadata.name)!, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, argv);
+    return await runProgram({ cluster, runtime: cluster.kubelet.runtime('kube-system', pod.metadata.name)!, containerName: 'antrea-agent', image: pod.spec.containers[0].image }, argv);
   };
   const stats = (cluster: SimCluster, node: string) =>
     Object.fromEntries(cluster.dataplane.podStats(node).map((r) => [r.name, [Number(r.inbound) > 0, Number(r.outbound) > 0]]));
@@ -258,15 +258,15 @@ describe('the dataplane derived from senders and receivers', () => {
     const cluster = new SimCluster(scenario((s) => (s.nodes[2].agent = { featureGates: { Multicast: false } })));
     try {
       await new Promise((r) => setTimeout(r, 50));
-      expect(JSON.parse(run(cluster, 'k8s-node-1', ['ip', '-j', 'mroute']).stdout as string)).toEqual([
+      expect(JSON.parse((await run(cluster, 'k8s-node-1', ['ip', '-j', 'mroute'])).stdout as string)).toEqual([
         { src: '10.10.0.5', dst: '239.1.1.1', iif: 'antrea-gw0', multipath: [{ oif: 'eth0' }], state: 'resolved' },
       ]);
-      expect(run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute']).stdout).toBe('[]\n');
+      expect((await run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute'])).stdout).toBe('[]\n');
       expect(stats(cluster, 'k8s-node-1')).toEqual({ tx: [false, true], 'rx-local': [true, false] });
       expect(stats(cluster, 'k8s-node-2')).toEqual({ 'rx-2': [true, false] });
       // k8s-node-3's agent does not run multicast: nothing reaches rx-3, and its agent has no stats to give.
       expect(cluster.dataplane.podStats('k8s-node-3').map((r) => r.inbound)).toEqual(['0']);
-      expect(run(cluster, 'k8s-node-3', ['antctl', 'get', 'podmulticaststats']).stderr).toBe('Error: request to server failed: Service Unavailable: Multicast is not enabled\n');
+      expect((await run(cluster, 'k8s-node-3', ['antctl', 'get', 'podmulticaststats'])).stderr).toBe('Error: request to server failed: Service Unavailable: Multicast is not enabled\n');
       expect(cluster.dataplane.multicastGroups().map((g) => [g.group, g.pods.map((p: { name: string }) => p.name)])).toEqual([['239.1.1.1', ['rx-local', 'rx-2']]]);
     } finally {
       cluster.stop();
@@ -276,10 +276,10 @@ describe('the dataplane derived from senders and receivers', () => {
   it('noEncap: an inbound route transport → antrea-gw0 on Nodes with installed receivers', async () => {
     const cluster = new SimCluster(scenario((s) => (s.config = { agent: { 'multicast.enable': true, trafficEncapMode: 'noEncap' } })));
     try {
-      expect(JSON.parse(run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute']).stdout as string)).toEqual([
+      expect(JSON.parse((await run(cluster, 'k8s-node-2', ['ip', '-j', 'mroute'])).stdout as string)).toEqual([
         { src: '10.10.0.5', dst: '239.1.1.1', iif: 'eth0', multipath: [{ oif: 'antrea-gw0' }], state: 'resolved' },
       ]);
-      expect(run(cluster, 'k8s-node-2', ['cat', '/proc/net/igmp']).stdout).toContain('\t\t\t\t010101EF     1 0:00000000\t\t0\n');
+      expect((await run(cluster, 'k8s-node-2', ['cat', '/proc/net/igmp'])).stdout).toContain('\t\t\t\t010101EF     1 0:00000000\t\t0\n');
     } finally {
       cluster.stop();
     }
