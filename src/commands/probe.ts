@@ -150,7 +150,7 @@ async function runPhases(
     const nodes = [...new Set([phase.paths[0].from, ...phase.paths.map((p) => p.to)])];
     const involved = agents.filter((a) => nodes.includes(a.node));
     const before = await observe(ctx, channels, involved, plan, phase, 'before');
-    progress.update(`${label}${phase.receivers.length} receivers joining ${plan.group}…`);
+    progress.update(`${label}${phase.receivers.length} receiver${phase.receivers.length === 1 ? '' : 's'} joining ${plan.group}…`);
     const outcome = await runPhase(workload, plan, phase, pods, signal, () => progress.update(`${label}sending ${plan.count} packets to ${plan.group}:${plan.port}…`));
     progress.update(`${label}reading the agents of ${involved.length} Nodes…`);
     const after = await observe(ctx, channels, involved, plan, phase, 'after');

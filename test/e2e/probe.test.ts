@@ -2,7 +2,7 @@
 // them by exec, delivery decided by the Nodes' state, and nothing left behind.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubectl, MCASTCTL, mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import { kubectl, MCASTCTL, mcastctl, run, startSim, type RunningSim } from '../helpers/sim.js';
 import type { Scenario } from '../sim/scenario.js';
 
 let sim: RunningSim | undefined;
@@ -155,6 +155,17 @@ describe('mcastctl probe on the simulated cluster', () => {
     );
     const cleanup = await mcastctl(sim, ['probe', 'cleanup']);
     expect(cleanup).toEqual({ code: 0, stdout: `namespace/${ns} deleted\n`, stderr: '' });
+    expect(await leftovers(sim)).toBe('');
+  });
+
+  it('shows its phases on a terminal (and nothing on a pipe: see the tests above, stderr empty)', async () => {
+    sim = await startSim('default');
+    // `script` gives mcastctl a real pseudo-terminal, where stderr and stdout meet.
+    const argv = [process.execPath, MCASTCTL, 'probe', ...FAST, '--to', 'k8s-node-1'].map((a) => `'${a}'`).join(' ');
+    const r = await run('script', ['-qfec', `stty cols 120 rows 40; ${argv}`, '/dev/null'], { KUBECONFIG: sim.kubeconfig, TERM: 'xterm', CI: '' }, 60_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('1 receiver joining 239.255.77.1');
+    expect(r.stdout).toContain('local-pods        k8s-node-1   k8s-node-1   4      4          0%     delivered   -');
     expect(await leftovers(sim)).toBe('');
   });
 });
