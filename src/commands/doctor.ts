@@ -162,7 +162,9 @@ function unwrap<T>(settled: Settled<T>): T {
     tkgs: await tkgsPromise,
   };
   const results = selected.map((c) => c.run(facts));
-  printList(ctx, listSpec, results, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks' });
+  // The Nodes (and controller) that did not answer, as stderr names them, in the document too.
+  const unanswered = [...failures].sort((a, b) => a.who.localeCompare(b.who)).map((f) => ({ node: f.who, reason: f.reason }));
+  printList(ctx, listSpec, results, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No checks', extra: { failures: unanswered } });
   if (format.type === 'table' || format.type === 'wide') {
     const toFix = results.filter((r) => r.status !== 'PASS' && r.fix);
     if (toFix.length > 0) {

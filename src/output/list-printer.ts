@@ -99,8 +99,9 @@ function displayWidth(text: string): number {
   return /^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text);
 }
 
-export function listDocument<T>(spec: ListSpec<T>, items: T[]): Record<string, unknown> {
-  return { apiVersion: API_VERSION, kind: spec.kind, items: items.map(spec.toJson) };
+/** The -o json/yaml document of a list; `extra` fields (e.g. a command's failures) follow the items. */
+export function listDocument<T>(spec: ListSpec<T>, items: T[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { apiVersion: API_VERSION, kind: spec.kind, items: items.map(spec.toJson), ...extra };
 }
 
 export interface PrintOptions {
@@ -108,6 +109,8 @@ export interface PrintOptions {
   paint: Paint;
   /** "No resources found…" goes to stderr, as kubectl does, for an empty table. */
   emptyMessage: string;
+  /** Fields of the -o json/yaml/jsonpath document besides apiVersion, kind and items. */
+  extra?: Record<string, unknown>;
   /** --sort-by: items ordered by this path of their JSON (see parseSortBy). */
   sortBy?: SortBy;
   /**
@@ -182,13 +185,13 @@ export function formatList<T>(spec: ListSpec<T>, unsorted: T[], format: OutputFo
   const noHeaders = options.noHeaders || continuation;
   switch (format.type) {
     case 'json':
-      return formatStructured(format.type, listDocument(spec, items));
+      return formatStructured(format.type, listDocument(spec, items, options.extra));
     case 'yaml':
-      return `${continuation ? '---\n' : ''}${formatStructured(format.type, listDocument(spec, items))}`;
+      return `${continuation ? '---\n' : ''}${formatStructured(format.type, listDocument(spec, items, options.extra))}`;
     case 'name':
       return items.map((i) => `${spec.name(i)}\n`).join('');
     case 'jsonpath':
-      return renderJsonPath(format.template, listDocument(spec, items));
+      return renderJsonPath(format.template, listDocument(spec, items, options.extra));
     case 'custom-columns': {
       const rows = items.map((item) => {
         const json = spec.toJson(item);

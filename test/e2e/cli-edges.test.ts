@@ -97,3 +97,22 @@ describe('a closed pipe', () => {
     expect(await withClosedStdout(['get', 'mroute', '-o', 'json'], { KUBECONFIG: sim.kubeconfig })).toEqual({ code: 0, stderr: '' });
   });
 });
+
+describe('doctor -o json', () => {
+  it('names the Nodes that did not answer in a failures field, as stderr does', async () => {
+    const faulty = await startSim('default', (s) => {
+      s.faults = [{ kind: 'exec-exit', node: 'k8s-node-3', exitCode: 1, stderr: 'Error: connection refused\n' }];
+    });
+    try {
+      const r = await mcastctl(faulty, ['doctor', '-o', 'json']);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.failures).toHaveLength(1);
+      expect(doc.failures[0].node).toBe('k8s-node-3');
+      expect(r.stderr).toContain(`error: k8s-node-3: ${doc.failures[0].reason}\n`);
+      const healthy = JSON.parse((await mcastctl(sim, ['doctor', '-o', 'json'])).stdout);
+      expect(healthy.failures).toEqual([]);
+    } finally {
+      await faulty.stop();
+    }
+  });
+});
