@@ -200,6 +200,41 @@ describe.runIf(KUBECTL !== undefined || process.env.CI === 'true')('the simulate
     expect(await kubectl(s, ['exec', '-n', 'kube-system', pod, '--', 'ip', '-j', 'mroute'])).toEqual({ code: 255, stdout: '', stderr: 'Option "-j" is unknown, try "ip -help".\ncommand terminated with exit code 255\n' });
   });
 
+  it('fault middlewares: any status, a dropped connection at the N-th request, a Node deleted mid-run, huge and binary exec output, a slow upgrade', async () => {
+    sim = await startSim('default', (sc) => {
+      sc.faults = [
+        { kind: 'status', path: '^/api/v1/namespaces/default/configmaps$', code: 503, body: '<html>upstream down</html>', contentType: 'text/html', times: 1 },
+        { kind: 'drop-connection', path: '^/api/v1/namespaces/kube-public/configmaps$', nth: 2, times: 1 },
+        { kind: 'delete-node', path: '^/api/v1/namespaces/kube-public/pods$', targetNode: 'k8s-node-3', times: 1 },
+        { kind: 'exec-output', node: 'k8s-node-1', bytes: 3_000_000, times: 1 },
+        { kind: 'exec-output', node: 'k8s-node-1', binary: true, bytes: 256, times: 1 },
+        { kind: 'slow-upgrade', node: 'k8s-node-2', delayMs: 1500, times: 1 },
+      ];
+    });
+    const s = sim;
+    const status = await kubectl(s, ['get', 'configmaps', '-n', 'default']);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/^Error from server \(ServiceUnavailable\)/);
+    expect((await kubectl(s, ['get', 'configmaps', '-n', 'kube-public'])).code).toBe(0);
+    // client-go retries a GET whose connection dropped: the second attempt gets the answer.
+    const dropped = await kubectl(s, ['get', 'configmaps', '-n', 'kube-public']);
+    expect(dropped.code).toBe(0);
+    expect(s.server.cluster.requestLog.filter((q) => q.path.startsWith('/api/v1/namespaces/kube-public/configmaps') && q.status === 0)).toHaveLength(1);
+    await kubectl(s, ['get', 'pods', '-n', 'kube-public']);
+    expect((await kubectl(s, ['get', 'node', 'k8s-node-3'])).stderr).toBe('Error from server (NotFound): nodes "k8s-node-3" not found\n');
+    expect(s.server.cluster.agentPod('k8s-node-3')).toBeUndefined();
+    const pod = (node: string) => s.server.cluster.agents.get(node)!.podName;
+    const huge = await kubectl(s, ['exec', '-n', 'kube-system', pod('k8s-node-1'), '--', 'true']);
+    expect(huge).toMatchObject({ code: 0 });
+    expect(huge.stdout.length).toBe(3_000_000);
+    const binary = await kubectl(s, ['exec', '-n', 'kube-system', pod('k8s-node-1'), '--', 'true']);
+    expect(Buffer.byteLength(binary.stdout, 'latin1')).toBeGreaterThan(0);
+    expect(binary.stdout).not.toMatch(/^[\x20-\x7e\n]*$/);
+    const started = Date.now();
+    expect(await kubectl(s, ['exec', '-n', 'kube-system', pod('k8s-node-2'), '--', 'true'])).toMatchObject({ code: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  });
+
   it('a Windows agent refuses a conf that enables a gate Windows does not support', async () => {
     sim = await startSim('default', (sc) => {
       sc.nodes = [sc.nodes[0], { name: 'win-1', os: 'windows', internalIP: '172.18.0.9', agent: {} }];
