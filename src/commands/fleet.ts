@@ -8,10 +8,10 @@
  */
 import { Writable } from 'node:stream';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
-import { parseAllDocuments, stringify as stringifyYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import type { CommandContext, GlobalOptions, OutputStream } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { API_VERSION } from '../output/structured.js';
+import { API_VERSION, toYaml } from '../output/structured.js';
 import type { RunnableCommand } from './define-command.js';
 
 /** The commands a fleet may run: every read and doctor, never a write. */
@@ -150,7 +150,7 @@ function mergeJson(runs: ClusterRun[]): string {
 
 function mergeYaml(runs: ClusterRun[]): string {
   const doc = mergedDocument(runs, (text) => (parseAllDocuments(text, { intAsBigInt: true })[0]?.toJS() ?? {}) as Doc);
-  return stringifyYaml(doc, { lineWidth: 0, indentSeq: false });
+  return toYaml(doc);
 }
 
 /** Column start offsets of a kubectl-style header line (columns three or more spaces apart). */

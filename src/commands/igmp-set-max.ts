@@ -7,7 +7,6 @@ import { CliError, ExitCode, UsageError } from '../errors.js';
 import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputFormat } from '../output/list-printer.js';
-import { stringify } from 'yaml';
 import { execChannels } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import type { CommandContext, KubeApi } from '../context.js';
@@ -16,6 +15,7 @@ import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency, parsePositiveInt } from './options.js';
 import { multicastAgents } from './windows-agents.js';
+import { toYaml } from '../output/structured.js';
 
 export const PERSIST_DAEMONSET = 'mcastctl-igmp-max-memberships';
 const MAX_INT32 = 2 ** 31 - 1;
@@ -163,7 +163,7 @@ async function persist(ctx: CommandContext, client: KubeApi, opts: SetMaxOptions
   if (!image) throw new CliError(`cannot find the antrea-agent image in daemonset/${AGENT_DAEMONSET}`);
   const body = persistDaemonSet(namespace, image, target, opts.nodes, opts.selector?.terms);
   if (opts.dryRun) {
-    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${stringify(body)}`);
+    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${toYaml(body)}`);
     return ExitCode.OK;
   }
   try {

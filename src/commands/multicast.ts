@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { parseRelease, type ReleaseVersion } from '../antrea/featuregate-catalogue.js';
 import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.js';
 import { describeFinding, multicastFindings, parseGoDuration, releaseProfile, SOURCES, type MulticastSettings } from '../antrea/release.js';
@@ -13,6 +12,7 @@ import { flagsOf } from './command-table.js';
 import { applyConfigChange, applyVersionedPlan, parseWriteOptions, refuseIfTkgs, unifiedDiff, type NodeCheck, type WriteOptions } from './config-change.js';
 import { defineCommand, type CommandInput } from './define-command.js';
 import { renderTable } from '../output/list-printer.js';
+import { toYaml } from '../output/structured.js';
 
 type SwitchInput = CommandInput<typeof flagsOf.multicastSwitch>;
 
@@ -141,7 +141,7 @@ async function runTkgs(ctx: CommandContext, client: KubeApi, enable: boolean, op
   tkgsPreflight(opts, (existing as { spec?: { antrea?: { config?: Record<string, unknown> } } } | undefined)?.spec?.antrea?.config ?? {}, config);
   if (opts.dryRun) {
     out(`${kindName} in namespace ${tkgs.namespace} would be ${existing ? 'patched' : 'created'} with (dry run: nothing was changed):`);
-    ctx.stdout.write(stringify(patch));
+    ctx.stdout.write(toYaml(patch));
     return ExitCode.OK;
   }
   if (existing) {

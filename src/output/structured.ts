@@ -23,11 +23,28 @@ export function exactJson(value: unknown, indent?: number): string {
 }
 
 /**
+ * The options of every YAML text mcastctl prints, as kubectl prints YAML (sigs.k8s.io/yaml marshals
+ * through JSON): sequences unindented under their key, no line folding, and never an anchor or alias —
+ * an object that occurs twice in the document (the same gates of every agent, a DaemonSet's selector
+ * and template labels) is written out in full each time, so grep, awk and copy-paste see every value.
+ */
+const YAML_OUTPUT = { lineWidth: 0, indentSeq: false, aliasDuplicateObjects: false } as const;
+
+/**
+ * YAML text of a plain value (objects, arrays, strings, numbers, bigint, booleans, null), ending
+ * with a newline, in kubectl's style (see YAML_OUTPUT): no anchors or aliases, bigint printed with
+ * every digit. The one place mcastctl turns a value into YAML for output.
+ */
+export function toYaml(value: unknown): string {
+  return stringify(value, YAML_OUTPUT);
+}
+
+/**
  * JSON indented by 2 like kubectl, YAML with kubectl's unindented sequences; both end with a newline.
  * bigint counters keep every digit in both (YAML prints them as plain integers).
  */
 export function formatStructured(format: StructuredFormat, document: unknown): string {
-  return format === 'json' ? `${exactJson(document, 2)}\n` : stringify(document, { lineWidth: 0, indentSeq: false });
+  return format === 'json' ? `${exactJson(document, 2)}\n` : toYaml(document);
 }
 
 /** Lists shorter than this are printed in one piece. */
@@ -77,14 +94,13 @@ export function* structuredPieces(format: StructuredFormat, document: unknown): 
     yield '}\n';
     return;
   }
-  const options = { lineWidth: 0, indentSeq: false } as const;
   for (const [key, value] of entries) {
     if (Array.isArray(value) && value.length > 0) {
       // The key as YAML writes it (quoted when it must be), then the items, unindented as kubectl's.
-      yield stringify({ [key]: null }, options).replace(/ null\n$/, '\n');
-      for (const item of value) yield stringify([item], options);
+      yield toYaml({ [key]: null }).replace(/ null\n$/, '\n');
+      for (const item of value) yield toYaml([item]);
     } else {
-      yield stringify({ [key]: value }, options);
+      yield toYaml({ [key]: value });
     }
   }
 }
