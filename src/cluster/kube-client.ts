@@ -20,8 +20,8 @@ import {
 } from '@kubernetes/client-node';
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { describeUnexpected } from '../bounded-text.js';
-import { CliError, ExecError } from '../errors.js';
-import { isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
+import { CliError, ExecError, UnreachableError } from '../errors.js';
+import { hostOf, isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
 import { nodeDeadline } from './agent-exec.js';
 import { execEndpoint, type ExecEndpoint } from './connection.js';
 import { execInContainer } from './exec-socket.js';
@@ -103,7 +103,7 @@ export class KubeClient implements KubeApi {
     for (;;) {
       try {
         const options = this.callOptions();
-        return await what(contentType ? setHeaderOptions('Content-Type', contentType, options) : options);
+        return await withinBudget(what(contentType ? setHeaderOptions('Content-Type', contentType, options) : options), budgetMs > 0 ? Math.max(1, budgetMs - (Date.now() - started)) : 0, this.server);
       } catch (err) {
         const e = err as { code?: unknown; headers?: Record<string, string> };
         let waitMs: number | undefined;
@@ -310,4 +310,19 @@ function describeAnswer(answer: unknown): string {
   if (typeof answer === 'string') return describeUnexpected(answer);
   if (answer === undefined || answer === null) return 'no body';
   return describeUnexpected(JSON.stringify(answer) ?? String(answer));
+}
+
+/**
+ * The request timeout bounds the whole call, not only the HTTP exchange: a kubeconfig credential
+ * plugin (users[].exec) that never answers must not hang mcastctl. budgetMs 0: no limit.
+ */
+function withinBudget<T>(call: Promise<T>, budgetMs: number, server: string): Promise<T> {
+  if (!(budgetMs > 0) || !Number.isFinite(budgetMs)) return call;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnreachableError(`Unable to connect to the server: request to ${hostOf(server)} timed out`)), budgetMs);
+    timer.unref();
+  });
+  call.catch(() => {});
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }

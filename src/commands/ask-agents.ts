@@ -29,6 +29,14 @@ export async function askAgents<T>(ctx: RunContext, agents: AntreaPod[], channel
 }
 
 /** Failures to stderr (sorted by Node), then the exit code: 0, 3 when some Nodes answered, 1 when none did. */
+/**
+ * kubectl's "No resources found" for an empty answer, or '' when no Node answered at all: then the
+ * table is not empty, it is unknown, and the failures say why.
+ */
+export function emptyMessageFor(result: { answers: unknown[]; failures: unknown[] }, message = 'No resources found'): string {
+  return result.answers.length === 0 && result.failures.length > 0 ? '' : message;
+}
+
 export function finish(ctx: RunContext, failures: NodeFailure[], answered: number): ExitCodeValue {
   for (const f of [...failures].sort((a, b) => a.who.localeCompare(b.who))) reportFailure(ctx, f.who, f.reason);
   if (failures.length === 0) return ExitCode.OK;

@@ -12,7 +12,7 @@ import { paintFor } from '../output/colors.js';
 import { warn } from '../output/diagnostics.js';
 import { formatList, isMachineFormat, type ListSpec } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
-import { askAgents, finish } from './ask-agents.js';
+import { askAgents, emptyMessageFor, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
@@ -104,7 +104,7 @@ export const command = defineCommand({
           status: igmpStatus(value.limit, value.joined, wanted, maxPerPod),
         };
       });
-      const text = formatList(listSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint, emptyMessage: 'No resources found', sortBy: opts.sortBy, frame }, (m) =>
+      const text = formatList(listSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint, emptyMessage: emptyMessageFor(result), sortBy: opts.sortBy, frame }, (m) =>
         ctx.stderr.write(`${m}\n`),
       );
       writeFrame(ctx, text, opts.watch);

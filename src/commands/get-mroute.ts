@@ -7,7 +7,7 @@ import { paintFor } from '../output/colors.js';
 import { note } from '../output/diagnostics.js';
 import { formatList, isMachineFormat, type ListSpec } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
-import { askAgents, finish } from './ask-agents.js';
+import { askAgents, emptyMessageFor, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
@@ -79,7 +79,7 @@ export const command = defineCommand({
         .flatMap(({ pod, value }) => value.map((e) => ({ ...e, node: pod.node })))
         .filter((r) => (opts.group === undefined || r.group === opts.group) && (opts.source === undefined || r.source === opts.source))
         .sort((a, b) => a.node.localeCompare(b.node) || a.group.localeCompare(b.group, 'en', { numeric: true }) || a.source.localeCompare(b.source, 'en', { numeric: true }));
-      const text = formatList(mrouteListSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint, emptyMessage: 'No resources found', sortBy: opts.sortBy, frame }, (m) =>
+      const text = formatList(mrouteListSpec, rows, opts.format, { noHeaders: opts.noHeaders, paint, emptyMessage: emptyMessageFor(result), sortBy: opts.sortBy, frame }, (m) =>
         ctx.stderr.write(`${m}\n`),
       );
       writeFrame(ctx, text, opts.watch);

@@ -8,7 +8,7 @@ import { paintFor } from '../output/colors.js';
 import { note } from '../output/diagnostics.js';
 import { formatList, isMachineFormat, type ListSpec } from '../output/list-printer.js';
 import { writeFrame } from '../output/watch-screen.js';
-import { askAgents, finish } from './ask-agents.js';
+import { askAgents, finish, emptyMessageFor } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
@@ -163,7 +163,7 @@ async function sampleLoop(ctx: CommandContext, opts: PodStatsOptions, source: Sa
       }
     }
     rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-    const text = formatList(listSpec, rows, format, { noHeaders: opts.noHeaders, paint, emptyMessage, sortBy: opts.sortBy, frame }, (m) => ctx.stderr.write(`${m}\n`));
+    const text = formatList(listSpec, rows, format, { noHeaders: opts.noHeaders, paint, emptyMessage: emptyMessageFor(result, emptyMessage), sortBy: opts.sortBy, frame }, (m) => ctx.stderr.write(`${m}\n`));
     writeFrame(ctx, text, watch);
     return finish(ctx, result.failures, result.answers.length);
   });

@@ -10,7 +10,7 @@ import { isMachineFormat, parseOutput, printList, type ListSpec, type OutputForm
 import { execChannels } from '../cluster/agent-channel.js';
 import { selectAgents } from '../cluster/agent-query.js';
 import type { CommandContext, KubeApi } from '../context.js';
-import { askAgents, finish } from './ask-agents.js';
+import { askAgents, finish, emptyMessageFor } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency, parsePositiveInt } from './options.js';
@@ -116,7 +116,7 @@ async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
     return { node: pod.node, before, after, result: 'changed' } as NodeChange;
   });
   const rows = result.answers.map((a) => a.value).sort((a, b) => a.node.localeCompare(b.node));
-  printList(ctx, listSpec, rows, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: 'No resources found' });
+  printList(ctx, listSpec, rows, format, { noHeaders: opts.noHeaders, paint: await paintFor(ctx, ctx.stdout), emptyMessage: emptyMessageFor(result) });
   let code: number = finish(ctx, result.failures, result.answers.length);
   if (rows.some((r) => r.result === 'refused' || r.result === 'failed')) code = Math.max(code, ExitCode.ERROR);
   if (opts.persist) code = Math.max(code, await persist(ctx, client, opts));

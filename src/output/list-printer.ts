@@ -107,7 +107,7 @@ export function listDocument<T>(spec: ListSpec<T>, items: T[], extra: Record<str
 export interface PrintOptions {
   noHeaders: boolean;
   paint: Paint;
-  /** "No resources found…" goes to stderr, as kubectl does, for an empty table. */
+  /** "No resources found…" goes to stderr, as kubectl does, for an empty table; '' for none. */
   emptyMessage: string;
   /** Fields of the -o json/yaml/jsonpath document besides apiVersion, kind and items. */
   extra?: Record<string, unknown>;
@@ -204,7 +204,7 @@ export function formatList<T>(spec: ListSpec<T>, unsorted: T[], format: OutputFo
     }
     default: {
       if (items.length === 0) {
-        if (!continuation) onEmpty(options.emptyMessage);
+        if (!continuation && options.emptyMessage) onEmpty(options.emptyMessage);
         return '';
       }
       const columns = spec.columns.filter((c) => format.type === 'wide' || !c.wide);

@@ -78,7 +78,8 @@ export class FaultProxy {
     private readonly pki: TestPki,
     private readonly token: string,
   ) {
-    this.upstreamAgent = new Agent({ ca: pki.caPem, keepAlive: true });
+    // No keep-alive to the simulator: a reused idle socket it closed meanwhile would look like an injected reset.
+    this.upstreamAgent = new Agent({ ca: pki.caPem, keepAlive: false });
   }
 
   /** Adds rules; the first matching rule that still applies wins. */
@@ -144,13 +145,14 @@ export class FaultProxy {
   /** The Node of an agent Pod, asked of the simulator itself (as any client would). */
   private async nodeOf(pod: string): Promise<string | undefined> {
     if (!this.podNodes.has(pod)) {
-      const list = JSON.parse(await this.get('/api/v1/pods')) as { items: Array<{ metadata: { name: string }; spec: { nodeName?: string } }> };
+      const list = JSON.parse(await this.upstreamGet('/api/v1/pods')) as { items: Array<{ metadata: { name: string }; spec: { nodeName?: string } }> };
       this.podNodes = new Map(list.items.map((p) => [p.metadata.name, p.spec.nodeName ?? '']));
     }
     return this.podNodes.get(pod);
   }
 
-  private get(path: string): Promise<string> {
+  /** A GET straight to the simulator (not through the rules), e.g. to read a ConfigMap after a cell. */
+  upstreamGet(path: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const r = request({ host: '127.0.0.1', port: this.upstreamPort, path, agent: this.upstreamAgent, headers: { Authorization: `Bearer ${this.token}` } }, (res) => {
         let body = '';
