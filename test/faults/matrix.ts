@@ -120,11 +120,7 @@ export const KILL_AT = [1, 2, 3, 5];
  * Cells that fail today because the fix belongs to work not landed yet: they run and are tallied,
  * but do not fail the suite; a known cell that passes is reported so it can leave this list.
  */
-const KNOWN: Array<[RegExp, string]> = [
-  [/× exec upgrade slower than --node-timeout/, 'issue 17 item 4 (PERF): the per-Node deadline does not abort a WebSocket upgrade in progress'],
-  [/^doctor × exec /, 'issue 17 item 4 (PERF): doctor\'s deadline is per exec, not per Node'],
-  [/× exec answered 429 once/, 'issue 17 item 8 (PERF): exec answered 429 is not retried'],
-];
+const KNOWN: Array<[RegExp, string]> = [];
 
 // ---- running a cell ---------------------------------------------------------------------------
 
