@@ -472,9 +472,19 @@ export class SimCluster {
     return { podName: pod?.metadata.name ?? '', startedConf: runtime?.containers[0]?.controllerConf ?? '', ready: pod !== undefined };
   }
 
-  /** `antctl get featuregates` in the controller: sections computed from the ConfigMap (see antrea/featuregates.ts). */
+  /** `antctl get featuregates` in the controller: sections computed from the ConfigMaps (see antrea/featuregates.ts). */
   controllerGateSections() {
-    return controllerGateRows(this.profile, { agentConf: this.configMapText('antrea-config', 'antrea-agent.conf'), controllerConf: this.configMapText('antrea-config', 'antrea-controller.conf') }, this.controller.startedConf);
+    // handler.go (v1.14.0 … v2.7.0): the app=antrea ConfigMaps named antrea-windows-config*, newest first.
+    const windowsConfigMaps = this.store
+      .list('configmaps', ANTREA_NAMESPACE)
+      .filter((cm) => cm.metadata.labels?.app === 'antrea' && String(cm.metadata.name).startsWith('antrea-windows-config'))
+      .sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')));
+    const windowsAgentConf = windowsConfigMaps.length > 0 ? ((windowsConfigMaps[0].data?.['antrea-agent.conf'] as string | undefined) ?? '') : undefined;
+    return controllerGateRows(
+      this.profile,
+      { agentConf: this.configMapText('antrea-config', 'antrea-agent.conf'), controllerConf: this.configMapText('antrea-config', 'antrea-controller.conf'), windowsAgentConf },
+      this.controller.startedConf,
+    );
   }
 
   /** AntreaAgentInfo of a Node's agent (crd.antrea.io/v1beta1). */

@@ -36,14 +36,27 @@ export function agentGateRows(profile: ReleaseProfile, live: Map<string, boolean
   return rows(profile, profile.agentReported, (n) => live.get(n) === true);
 }
 
-/** The controller's agent and controller sections, given the ConfigMap now and the controller's start-up conf. */
-export function controllerGateRows(profile: ReleaseProfile, configMap: { agentConf: string; controllerConf: string }, controllerStartedConf: string): { agent: GateRow[]; controller: GateRow[] } {
+/**
+ * The controller's agent and controller sections, given the ConfigMap now and the controller's start-up
+ * conf; from v1.14 also the Windows agents' section ('agent-windows') when a Windows agent conf is given
+ * (pkg/apiserver/handlers/featuregates/handler.go v1.14.0 … v2.7.0: the newest antrea-windows-config*
+ * ConfigMap's antrea-agent.conf; gates of AgentGates that features.SupportedOnWindows, sorted by name,
+ * a gate missing from the conf shown with the controller's own value).
+ */
+export function controllerGateRows(
+  profile: ReleaseProfile,
+  configMap: { agentConf: string; controllerConf: string; windowsAgentConf?: string },
+  controllerStartedConf: string,
+): { agent: GateRow[]; controller: GateRow[]; 'agent-windows'?: GateRow[] } {
   const own = confFeatureGates(controllerStartedConf);
   const live = (name: string) => own[name] ?? profile.gates.find((g) => g.name === name)!.default;
   const cmAgent = confFeatureGates(configMap.agentConf);
   const cmController = confFeatureGates(configMap.controllerConf);
+  // The Windows section came with the same v1.14.0 handler that reads antrea-controller.conf.
+  const windows = profile.controllerSectionFromConfigMap && configMap.windowsAgentConf !== undefined ? confFeatureGates(configMap.windowsAgentConf) : undefined;
   return {
     agent: rows(profile, profile.agentSection, (n) => cmAgent[n] ?? live(n)),
     controller: rows(profile, profile.controllerSection, (n) => (profile.controllerSectionFromConfigMap ? (cmController[n] ?? live(n)) : live(n))),
+    ...(windows ? { 'agent-windows': rows(profile, profile.agentSection.filter((n) => !profile.unsupportedOnWindows.includes(n)), (n) => windows[n] ?? live(n)) } : {}),
   };
 }
