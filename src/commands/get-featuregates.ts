@@ -16,7 +16,7 @@ import { askAgents, finish } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
-import { multicastAgents } from './windows-agents.js';
+import { noteSkippedWindows } from './windows-agents.js';
 import { parseNodeSelection, type NodeSelection } from './read-options.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
@@ -73,7 +73,7 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
   const sharedGates = new Map<string, FeatureGate[]>();
   let layoutSample: string | undefined;
   const [agentResult, controller] = await Promise.all([
-    askAgents(ctx, multicastAgents(ctx, allAgents, 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, async (agent) => {
+    askAgents(ctx, allAgents.filter((a) => a.os !== 'windows'), channels, { concurrency, machineFormat: format !== 'table', what: 'feature gates' }, async (agent) => {
       // Only the parsed gates are kept per agent (not antctl's text), and agents that run the same
       // gates share one list: memory grows with the distinct answers, not with the Nodes.
       const { gates, warnings, text } = await agent.featureGates();
@@ -86,6 +86,9 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     }),
     readControllerGates(client, namespace, controllerPod, deadlineMs),
   ]);
+  // Windows agents are not asked (Multicast is unsupported there); where their gates are shown is
+  // known only now, from what the controller answered.
+  noteSkippedWindows(ctx, allAgents.filter((a) => a.os === 'windows'), windowsGatesWhere(controller, format));
   const failures: NodeFailure[] = [...agentResult.failures];
   for (const a of agentResult.answers) for (const w of a.value.warnings) warn(ctx, `${a.pod.node}: ${w}`);
   const nodes: NodeGates[] = agentResult.answers.map((a) => ({ node: a.pod.node, pod: a.pod.name, featureGates: a.value.gates }));
@@ -159,6 +162,19 @@ async function releaseLayout(client: KubeApi, namespace: string, node?: string, 
     }
     return 'v1.14';
   }
+}
+
+/**
+ * Where the skipped Windows agents' gates are, as the note says it: the controller's Windows section
+ * when it sent one (v1.14+ controllers compute it from the newest antrea-windows-config ConfigMap,
+ * pkg/apiserver/handlers/featuregates/handler.go), else plainly that it is not there and why.
+ */
+function windowsGatesWhere(controller: ControllerGates, format: Format): string {
+  if ('failure' in controller) return 'their gates come from the antrea-controller, which did not answer';
+  if (controller.agentWindows) {
+    return format === 'table' ? 'their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section' : 'their gates are the controller\'s windowsAgentFeatureGates';
+  }
+  return 'the antrea-controller reports no Windows agent gates (Antrea v1.14+ controllers report them from the antrea-windows-config ConfigMap)';
 }
 
 type ControllerGates = { pod: string; featureGates: FeatureGate[]; agentWindows?: FeatureGate[]; warnings: string[] } | { failure: NodeFailure };

@@ -8,10 +8,13 @@ import type { RunContext } from '../context.js';
  * (pkg/features/antrea_features.go unsupportedFeaturesOnWindows).
  */
 export function multicastAgents(ctx: RunContext, agents: AntreaPod[], why = 'Antrea runs no multicast on Windows'): AntreaPod[] {
-  const windows = agents.filter((a) => a.os === 'windows');
-  if (windows.length > 0) {
-    const names = windows.map((a) => a.node).join(', ');
-    ctx.stderr.write(`Note: skipping ${windows.length} Windows Node${windows.length === 1 ? '' : 's'} (${names}): ${why}\n`);
-  }
+  noteSkippedWindows(ctx, agents.filter((a) => a.os === 'windows'), why);
   return agents.filter((a) => a.os !== 'windows');
+}
+
+/** The one stderr note naming the skipped Windows agents' Nodes and why; nothing when there are none. */
+export function noteSkippedWindows(ctx: RunContext, windows: AntreaPod[], why: string): void {
+  if (windows.length === 0) return;
+  const names = windows.map((a) => a.node).join(', ');
+  ctx.stderr.write(`Note: skipping ${windows.length} Windows Node${windows.length === 1 ? '' : 's'} (${names}): ${why}\n`);
 }

@@ -58,6 +58,27 @@ SupportBundleCollection     Disabled     ALPHA
 Traceflow                   Enabled      BETA
 `;
 
+// The v2.7.0 controller's Windows agents' section (pkg/apiserver/handlers/featuregates/handler.go:
+// AgentGates that features.SupportedOnWindows, statuses from antrea-windows-config's antrea-agent.conf).
+const WINDOWS_V27 = `
+Antrea Agent Feature Gates (Windows)
+FEATUREGATE                       STATUS       VERSION
+AntreaPolicy                      Enabled      BETA
+AntreaProxy                       Enabled      GA
+EndpointSlice                     Enabled      GA
+ExternalNode                      Disabled     ALPHA
+NetworkPolicyStats                Enabled      BETA
+NodePortLocal                     Enabled      GA
+PreferSameTrafficDistribution     Disabled     ALPHA
+ServiceTrafficDistribution        Enabled      GA
+SupportBundleCollection           Disabled     ALPHA
+TopologyAwareHints                Enabled      GA
+Traceflow                         Enabled      BETA
+TrafficControl                    Disabled     ALPHA
+`;
+
+const WINDOWS_MIXED = join(import.meta.dirname, 'scenarios', 'windows-mixed.yaml');
+
 let sim: RunningSim | undefined;
 afterEach(async () => {
   await sim?.stop();
@@ -301,5 +322,51 @@ describe('mcastctl get featuregates on bad input and API faults', () => {
     expect(r.stderr).toBe("error: option '-o, --output <format>' argument 'wide' is invalid. Allowed choices are table, json, yaml.\nSee 'mcastctl --help' for usage.\n");
     const t = await mcastctl(undefined, ['get', 'featuregates', '--node-timeout', 'soon']);
     expect(t).toEqual({ code: 2, stdout: '', stderr: 'error: invalid duration "soon" for --node-timeout: use a number with a unit such as 500ms, 5s, 2m or 1h\n' });
+  });
+});
+
+describe('mcastctl get featuregates with a Windows Node', () => {
+  it('prints the controller\'s "Antrea Agent Feature Gates (Windows)" section, and the note points at it', async () => {
+    sim = await startSim(WINDOWS_MIXED);
+    const r = await mcastctl(sim, ['get', 'featuregates']);
+    expect(r).toEqual({
+      code: 0,
+      stdout: AGENT_V27 + WINDOWS_V27 + CONTROLLER_V27,
+      stderr: 'Note: skipping 1 Windows Node (win-1): their gates are the controller\'s "Antrea Agent Feature Gates (Windows)" section\n',
+    });
+    if (KUBECTL) {
+      // antctl in the controller, through an independent client, prints the same section.
+      const pod = sim.server.cluster.controller.podName;
+      const direct = await kubectl(sim, ['exec', '-n', 'kube-system', pod, '-c', 'antrea-controller', '--', 'antctl', 'get', 'featuregates']);
+      expect(direct.stdout).toContain(WINDOWS_V27);
+    }
+  });
+
+  it('-o json carries them as controller.windowsAgentFeatureGates, and the note names that field', async () => {
+    sim = await startSim(WINDOWS_MIXED, (s) => {
+      s.config = { ...s.config, windowsAgent: { 'featureGates.Traceflow': false } };
+    });
+    const r = await mcastctl(sim, ['get', 'featuregates', '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('Note: skipping 1 Windows Node (win-1): their gates are the controller\'s windowsAgentFeatureGates\n');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.agents.map((a: { node: string }) => a.node)).toEqual(['k8s-node-1', 'k8s-node-2']);
+    const windows = doc.controller.windowsAgentFeatureGates as Array<{ name: string; status: string; version: string }>;
+    expect(windows.map((g) => `${g.name} ${g.status} ${g.version}`).join('\n')).toBe(
+      WINDOWS_V27.trim().split('\n').slice(2).map((l) => l.split(/\s+/).join(' ')).join('\n').replace('Traceflow Enabled BETA', 'Traceflow Disabled BETA'),
+    );
+  });
+
+  it('when the controller reports no Windows section, the note says so instead of pointing at it', async () => {
+    sim = await startSim(WINDOWS_MIXED);
+    // Without an antrea-windows-config ConfigMap the controller has no Windows agents' gates to report.
+    sim.server.cluster.store.delete('configmaps', 'kube-system', 'antrea-windows-config');
+    for (const format of ['table', 'json'] as const) {
+      const r = await mcastctl(sim, ['get', 'featuregates', '-o', format]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('Note: skipping 1 Windows Node (win-1): the antrea-controller reports no Windows agent gates (Antrea v1.14+ controllers report them from the antrea-windows-config ConfigMap)\n');
+      if (format === 'table') expect(r.stdout).toBe(AGENT_V27 + CONTROLLER_V27);
+      else expect(JSON.parse(r.stdout).controller).not.toHaveProperty('windowsAgentFeatureGates');
+    }
   });
 });
