@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubectl, KUBECTL, mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import { kubectl, KUBECTL, mcastctl, ROOT, startSim, type RunningSim } from '../helpers/sim.js';
 
 // antctl's v2.7.0 defaults (DefaultAntreaFeatureGates, AgentGates, ControllerGates) with multicast.enable set.
 const AGENT_V27 = `Antrea Agent Feature Gates
@@ -339,6 +339,8 @@ describe('mcastctl get featuregates with a Windows Node', () => {
       const pod = sim.server.cluster.controller.podName;
       const direct = await kubectl(sim, ['exec', '-n', 'kube-system', pod, '-c', 'antrea-controller', '--', 'antctl', 'get', 'featuregates']);
       expect(direct.stdout).toContain(WINDOWS_V27);
+      // … byte for byte the corpus file constructed from antctl's printf formats at v2.7.0.
+      expect(direct.stdout).toBe(readFileSync(join(ROOT, 'test', 'fixtures', 'formats', 'antctl', 'v2.7.0', 'featuregates-controller-with-windows.txt'), 'utf8'));
     }
   });
 
