@@ -24,7 +24,7 @@ afterAll(() => {
 });
 
 describe('npm pack in a clean clone', () => {
-  it('builds dist/ before packing, ships only what runs, installs into an empty prefix and runs', async () => {
+  it('builds dist/ before packing, ships only what runs, has no runtime dependencies, installs into an empty prefix and runs', async () => {
     expect(existsSync(join(clone, 'dist'))).toBe(false);
     const out = join(work, 'out');
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
@@ -34,6 +34,10 @@ describe('npm pack in a clean clone', () => {
     expect(packed.size).toBeLessThan(3_000_000);
     const prefix = join(out, 'prefix');
     execFileSync('npm', ['install', '--global', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, join(work, packed.filename)], { stdio: 'ignore' });
+    // One bundle: the archive declares no runtime dependency, so the install adds nothing beside it.
+    const installed = join(prefix, 'lib', 'node_modules', 'mcastctl');
+    expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).dependencies).toBeUndefined();
+    expect(existsSync(join(installed, 'node_modules'))).toBe(false);
     const bin = (name: string) => join(prefix, 'bin', name);
     expect(await run(bin('mcastctl'), ['--version'])).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
     expect(await run(bin('mcastctl'), ['version', '--client'])).toEqual({ code: 0, stdout: 'Client Version: v0.1.0\n', stderr: '' });
