@@ -114,6 +114,23 @@ function levenshtein(a: string, b: string): number {
 
 const visibleNames = (cmd: Command) => cmd.commands.map((c) => c.name());
 
+/** kubectl get's "You must specify the type of resource to get", for every group command, with the subcommands to choose from. */
+class MissingSubcommandError extends UsageError {
+  constructor(spec: CommandSpec, readonly commandPath: string, names: string[]) {
+    const what = spec.name === 'get' ? 'the type of resource to get' : `a subcommand of "${commandPath}"`;
+    super(`You must specify ${what}: one of ${names.join(', ')}`);
+  }
+}
+
+/** The command path a usage error points to for help: "mcastctl get mroute", as kubectl names the subcommand. */
+const commandPathOf = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
+const usageHint = (commandPath: string) => `See '${commandPath} --help' for usage.`;
+
 /** "help get mroute": the help of that command, or the unknown-command error for the first word that names none. */
 function helpFor(root: Command, programName: string, words: string[]): Command {
   let target = root;
@@ -169,7 +186,10 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
     cmd.action((_opts: unknown, self: Command) => {
       const typed = self.args[0];
       if (typed !== undefined) throw new UnknownCommandError(typed, path.join(' '), visibleNames(self));
-      self.outputHelp();
+      // Only the bare program prints its help; a group without its subcommand is a usage error, so a
+      // script whose resource word went missing fails instead of "succeeding" with a help text.
+      if (path.length === 1) self.outputHelp();
+      else throw new MissingSubcommandError(spec, path.join(' '), visibleNames(self));
     });
   }
   return cmd;
@@ -194,7 +214,10 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   const writeErr = (s: string) => io.stderr.write(s);
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
   const applyToAll = (c: Command) => {
-    c.exitOverride();
+    // The command that refused the arguments rides along on the error, for the help hint.
+    c.exitOverride((err) => {
+      throw Object.assign(err, { commandPath: commandPathOf(c) });
+    });
     c.configureHelp({ showGlobalOptions: true });
     c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
     c.commands.forEach(applyToAll);
@@ -207,7 +230,11 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
       const message = err.message.replace(/^error: /, '');
-      io.stderr.write(`error: ${message}\nSee '${programName} --help' for usage.\n`);
+      io.stderr.write(`error: ${message}\n${usageHint((err as CommanderError & { commandPath?: string }).commandPath ?? programName)}\n`);
+      return ExitCode.USAGE;
+    }
+    if (err instanceof MissingSubcommandError) {
+      io.stderr.write(`error: ${err.message}\n${usageHint(err.commandPath)}\n`);
       return ExitCode.USAGE;
     }
     io.stderr.write(err instanceof UnknownCommandError ? `error: ${err.message}\n` : `${errorLine(err)}\n`);

@@ -29,10 +29,13 @@ function flagBlock(flags: FlagSpec[]): string[] {
   });
 }
 
-function synopsis(path: string[], spec: CommandSpec): string {
+/** One synopsis line per way to call the command: a command that runs itself and has subcommands (probe) has both. */
+function synopsis(path: string[], spec: CommandSpec): string[] {
   const args = (spec.args ?? []).map((a) => (a.required ? a.name : `[${a.name}]`)).join(' ');
-  if (spec.subcommands?.length) return `${path.join(' ')} COMMAND [options]`;
-  return `${path.join(' ')} ${args ? `${args} ` : ''}[options]`.replace(/\s+/g, ' ').trim();
+  const lines: string[] = [];
+  if (spec.load || !spec.subcommands?.length) lines.push(`${path.join(' ')} ${args ? `${args} ` : ''}[options]`.replace(/\s+/g, ' ').trim());
+  if (spec.subcommands?.length) lines.push(`${path.join(' ')} COMMAND [options]`);
+  return lines;
 }
 
 /** The environment variables mcastctl reads (and the one it sets for credential plugins). */
@@ -56,7 +59,7 @@ export function manPage(path: string[], spec: CommandSpec, date: string): string
     '.SH NAME',
     `${esc(name)} \\- ${esc(spec.summary)}`,
     '.SH SYNOPSIS',
-    `.B ${esc(synopsis(path, spec))}`,
+    ...synopsis(path, spec).flatMap((line, i) => [...(i > 0 ? ['.br'] : []), `.B ${esc(line)}`]),
     '.SH DESCRIPTION',
     esc(spec.description),
   ];

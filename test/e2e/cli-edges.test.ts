@@ -30,6 +30,36 @@ describe('unknown commands, in cobra\'s words', () => {
   });
 });
 
+describe('usage errors, in kubectl\'s words', () => {
+  it('a group command without its subcommand is a usage error (exit 2), not its help with exit 0', async () => {
+    expect(await mcastctl(undefined, ['get'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: You must specify the type of resource to get: one of featuregates, podmulticaststats, mroute, multicastgroups, igmp\nSee 'mcastctl get --help' for usage.\n",
+    });
+    for (const [group, subcommands] of [['multicast', 'enable, disable, rollback'], ['featuregate', 'set'], ['igmp', 'set-max']]) {
+      expect(await mcastctl(undefined, [group])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: You must specify a subcommand of "mcastctl ${group}": one of ${subcommands}\nSee 'mcastctl ${group} --help' for usage.\n`,
+      });
+    }
+    const bare = await mcastctl(undefined, []);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe((await mcastctl(undefined, ['--help'])).stdout);
+  });
+
+  it('the usage hint names the command that refused the arguments', async () => {
+    expect(await mcastctl(undefined, ['doctor', 'extra'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "error: too many arguments for 'doctor'. Expected 0 arguments but got 1.\nSee 'mcastctl doctor --help' for usage.\n",
+    });
+    expect(await mcastctl(undefined, ['get', 'mroute', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--bogus'\nSee 'mcastctl get mroute --help' for usage.\n" });
+    expect(await mcastctl(undefined, ['--bogus'])).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--bogus'\nSee 'mcastctl --help' for usage.\n" });
+  });
+});
+
 describe('help <command>', () => {
   it('prints exactly what <command> --help prints', async () => {
     const viaHelp = await mcastctl(undefined, ['help', 'get', 'mroute']);

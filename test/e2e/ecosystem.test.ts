@@ -178,7 +178,7 @@ describe('kubectl plugin', () => {
     expect(help.code).toBe(0);
     expect(help.stdout.split('\n')[0]).toBe('Usage: kubectl antrea-multicast get [options] [command]');
     const bad = await run(existsSync(kubectlBinary) ? kubectlBinary : KUBECTL!, ['antrea-multicast', 'get', 'featuregates', '--bogus'], env());
-    expect(bad).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--bogus'\nSee 'kubectl antrea-multicast --help' for usage.\n" });
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: "error: unknown option '--bogus'\nSee 'kubectl antrea-multicast get featuregates --help' for usage.\n" });
     const list = await run(existsSync(kubectlBinary) ? kubectlBinary : KUBECTL!, ['antrea-multicast', 'get', 'featuregates', '--node', 'k8s-node-1'], env());
     expect(list.stdout.split('\n')[0]).toBe('Antrea Agent Feature Gates');
   });

@@ -319,7 +319,7 @@ describe('mcastctl get featuregates on bad input and API faults', () => {
   it('a bad output format or flag value: exit 2', async () => {
     const r = await mcastctl(undefined, ['get', 'featuregates', '-o', 'wide']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: option '-o, --output <format>' argument 'wide' is invalid. Allowed choices are table, json, yaml.\nSee 'mcastctl --help' for usage.\n");
+    expect(r.stderr).toBe("error: option '-o, --output <format>' argument 'wide' is invalid. Allowed choices are table, json, yaml.\nSee 'mcastctl get featuregates --help' for usage.\n");
     const t = await mcastctl(undefined, ['get', 'featuregates', '--node-timeout', 'soon']);
     expect(t).toEqual({ code: 2, stdout: '', stderr: 'error: invalid duration "soon" for --node-timeout: use a number with a unit such as 500ms, 5s, 2m or 1h\n' });
   });

@@ -250,7 +250,7 @@ describe('mcastctl probe in-process', () => {
     for (const [args, message] of [
       [['--port', '0'], 'error: invalid value "0" for --port: must be an integer from 1 to 65535\n'],
       [['--interval', 'soon'], 'error: invalid duration "soon" for --interval: use a number with a unit such as 500ms, 5s, 2m or 1h\n'],
-      [['-o', 'wide'], 'error: option \'-o, --output <format>\' argument \'wide\' is invalid. Allowed choices are table, json, yaml.\nSee \'mcastctl --help\' for usage.\n'],
+      [['-o', 'wide'], 'error: option \'-o, --output <format>\' argument \'wide\' is invalid. Allowed choices are table, json, yaml.\nSee \'mcastctl probe --help\' for usage.\n'],
     ] as const) {
       const r = await probe(fake, [...args]);
       expect(r).toEqual({ code: 2, stdout: '', stderr: message });
