@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { AuthError, CliError, UnreachableError } from '../errors.js';
 
@@ -17,7 +18,12 @@ function parseStatus(body: unknown): StatusBody | undefined {
   } catch {
     // not a Status: described below, never quoted whole
   }
-  return { message: `the server answered ${describeUnexpected(body)}` };
+  return { message: `the server answered ${describeUnexpected(body)}`, reason: undefined };
+}
+
+/** "BadGateway" for 502: Go's http.StatusText without spaces, as the API server's Status reasons are spelled. */
+function httpReason(code: number): string {
+  return (STATUS_CODES[code] ?? `HTTP ${code}`).replace(/[^A-Za-z0-9]/g, '');
 }
 
 /** The server's host:port, for connection messages worded as kubectl words them. */
@@ -68,7 +74,8 @@ export function toCliError(err: unknown, server: string): CliError {
     if (code === 401) {
       return new AuthError('error: You must be logged in to the server (the server has asked for the client to provide credentials)', 401);
     }
-    const reason = status?.reason ? boundedLine(status.reason, 80) : undefined;
+    // A body that is not a Status (a proxy's HTML page) still has its HTTP status: named as the reason.
+    const reason = status?.reason ? boundedLine(status.reason, 80) : status?.kind === undefined && !(e.body && typeof e.body === 'object') ? httpReason(code) : undefined;
     const message = boundedLine(status?.message ?? `the server responded with status ${code}`);
     const line = reason ? `Error from server (${reason}): ${message}` : `Error from server: ${message}`;
     if (code === 403) return new AuthError(line, 403);

@@ -214,9 +214,14 @@ async function runRollback(ctx: CommandContext, opts: RollbackOptions): Promise<
   const refuse = (chosen: BackupEntry | undefined, data: ConfigData): never => {
     const target = chosen ?? history[history.length - 1];
     const changed = changedSince(target, data);
-    ctx.stdout.write(unifiedDiff(data, restored(target, data)));
+    const diff = unifiedDiff(data, restored(target, data));
+    if (diff === '') {
+      // antrea-config still holds what the backup saved: the write after it never landed.
+      throw new CliError(`nothing to roll back: the change after backup ${target.id} was never written, and ${ANTREA_CONFIG} still holds what that backup saved (see --list)`);
+    }
+    ctx.stdout.write(diff);
     throw new CliError(
-      `${ANTREA_CONFIG} changed since mcastctl saved backup ${target.id} (${changed.join(', ')} no longer hold what that change wrote): ` +
+      `${ANTREA_CONFIG} changed since mcastctl saved backup ${target.id} (${changed.join(', ')} no longer ${changed.length === 1 ? 'holds' : 'hold'} what that change wrote): ` +
         `rolling back would drop the later change shown above; nothing was written. Restore anyway with --to ${target.id} --force, or see --list`,
     );
   };

@@ -31,7 +31,7 @@ describe('untrusted text is bounded', () => {
 
   it('an API error body that is not a Status is described, not printed whole', () => {
     const err = toCliError({ code: 502, body: `<html>${'y'.repeat(100000)}</html>` }, 'https://127.0.0.1:6443');
-    expect(err.message).toBe('Error from server: the server answered an HTML page (100013 bytes)');
+    expect(err.message).toBe('Error from server (BadGateway): the server answered an HTML page (100013 bytes)');
   });
 });
 

@@ -3,7 +3,8 @@
  * drops a concurrent writer's change, doctor never dies with a stack dump, usage errors exit 2.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mcastctl, startSim, testPki, type RunningSim } from '../helpers/sim.js';
 import { FaultProxy, type FaultRule } from './fault-proxy.js';
@@ -80,7 +81,7 @@ describe('rollback and a concurrent writer', () => {
     const r = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
     expect(r.code).toBe(1);
     oneLine(r.stderr);
-    expect(r.stderr).toMatch(/^error: antrea-config changed since mcastctl saved backup \d{8}T\d{9}Z \(antrea-agent\.conf no longer hold what that change wrote\): rolling back would drop the later change shown above; nothing was written\. Restore anyway with --to \d{8}T\d{9}Z --force, or see --list\n$/);
+    expect(r.stderr).toMatch(/^error: antrea-config changed since mcastctl saved backup \d{8}T\d{9}Z \(antrea-agent\.conf no longer holds what that change wrote\): rolling back would drop the later change shown above; nothing was written\. Restore anyway with --to \d{8}T\d{9}Z --force, or see --list\n$/);
     expect(r.stdout).toContain('-# added by another writer\n');
     expect(cm().data['antrea-agent.conf']).toBe(appended);
 
@@ -97,6 +98,42 @@ describe('rollback and a concurrent writer', () => {
     const r = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
     expect(r.code).toBe(1);
     expect(cm().data['antrea-agent.conf']).toMatch(/# edited by hand\n$/);
+  }, 30_000);
+});
+
+describe('rollback after a write that never landed', () => {
+  it('says there is nothing to roll back, truly, and changes nothing', async () => {
+    sim = await startSim('default');
+    const original = dataOf();
+    faults({ kind: 'forbidden', method: 'PATCH', path: '/configmaps/antrea-config$', times: 1 });
+    expect((await mcastctl(sim, ['multicast', 'disable', '--no-restart'])).code).toBe(4);
+    const r = await mcastctl(sim, ['multicast', 'rollback', '--no-restart']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: nothing to roll back: the change after backup \d{8}T\d{9}Z was never written, and antrea-config still holds what that backup saved \(see --list\)\n$/);
+    expect(dataOf()).toEqual(original);
+  }, 30_000);
+});
+
+describe('a hanging credential plugin', () => {
+  it('is bounded by --request-timeout: exit 5, one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcastctl-plugin-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1', 'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: sleep, args: ["30"], interactiveMode: Never}}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]', 'current-context: x', '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const started = Date.now();
+    const r = await mcastctl(undefined, ['--request-timeout', '2s', 'get', 'mroute'], { KUBECONFIG: kubeconfig });
+    expect(Date.now() - started).toBeLessThan(2000 + 1000 + 5000);
+    expect(r).toEqual({ code: 5, stdout: '', stderr: 'error: Unable to connect to the server: request to 127.0.0.1:1 timed out\n' });
+    rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 });
 
