@@ -113,7 +113,7 @@ export const flagsOf = {
   getMulticastgroups: { ...listOutputFlags, ...sortByFlag, ...watchFlags('members come and go') },
   getIgmp: { ...nodeFlags, ...listOutputFlags, ...sortByFlag, ...watchFlags('memberships change'), ...concurrencyFlag },
   doctor: {
-    check: valueFlag('--check <name>', 'Run only this check.', { completes: 'checks' }),
+    check: listFlag('--check <names>', 'Run only these checks (comma-separated or repeated).', { completes: 'checks' }),
     ...listOutputFlags,
     ...concurrencyFlag,
   },
@@ -318,7 +318,7 @@ export const commandTable: CommandSpec = {
         'Nodes concerned and the fix, with the mcastctl command that applies it where one exists; a check no agent ' +
         'gave evidence for is UNKNOWN, never PASS. Exits 6 when a check FAILs, else 7 when one is UNKNOWN.',
       flags: flagsOf.doctor,
-      examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor -o json'],
+      examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor --check igmp-limits,agents-ready', 'mcastctl doctor -o json'],
       load: async () => (await import('./doctor.js')).command,
     },
     {

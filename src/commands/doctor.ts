@@ -53,8 +53,11 @@ export const command = defineCommand({
   parse({ flags }): DoctorOptions {
     const format = parseOutput(flags.output);
     const concurrency = parseConcurrency(flags.concurrency);
-    const checks = flags.check === undefined ? CHECKS : CHECKS.filter((c) => c.name === flags.check);
-    if (checks.length === 0) throw new UsageError(`unknown check "${flags.check}"; checks: ${CHECKS.map((c) => c.name).join(', ')}`);
+    // --check is repeatable and takes comma lists: every name given runs, none is silently dropped.
+    const names = flags.check?.flatMap((value) => value.split(',')).map((name) => name.trim());
+    const unknown = names?.find((name) => !CHECKS.some((c) => c.name === name));
+    if (unknown !== undefined) throw new UsageError(`unknown check "${unknown}"; checks: ${CHECKS.map((c) => c.name).join(', ')}`);
+    const checks = names === undefined ? CHECKS : CHECKS.filter((c) => names.includes(c.name));
     return { checks, format, noHeaders: flags.headers === false, concurrency };
   },
   run,

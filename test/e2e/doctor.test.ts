@@ -53,6 +53,19 @@ describe('mcastctl doctor on a healthy cluster', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: unknown check "dns"; checks: config-valid, multicast-enabled, config-applied, /);
   });
+
+  it('--check repeated or comma-separated runs every check named, none silently dropped', async () => {
+    sim = await startSim('default');
+    const names = (r: { stdout: string }) => (JSON.parse(r.stdout).items as Check[]).map((c) => c.name);
+    const repeated = await mcastctl(sim, ['doctor', '--check', 'igmp-limits', '--check', 'agents-ready', '-o', 'json']);
+    expect(repeated.code).toBe(0);
+    expect(names(repeated)).toEqual(['agents-ready', 'igmp-limits']);
+    const listed = await mcastctl(sim, ['doctor', '--check', 'igmp-limits,agents-ready', '-o', 'json']);
+    expect(names(listed)).toEqual(['agents-ready', 'igmp-limits']);
+    const oneBad = await mcastctl(sim, ['doctor', '--check', 'igmp-limits', '--check', 'dns']);
+    expect(oneBad.code).toBe(2);
+    expect(oneBad.stderr).toMatch(/^error: unknown check "dns"; checks: /);
+  });
 });
 
 describe('each check, triggered (FAIL/WARN with Nodes and fix) and not', () => {
