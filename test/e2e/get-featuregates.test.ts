@@ -371,4 +371,17 @@ describe('mcastctl get featuregates with a Windows Node', () => {
       else expect(JSON.parse(r.stdout).controller).not.toHaveProperty('windowsAgentFeatureGates');
     }
   });
+
+  it('when the controller does not answer, the note says so and the controller\'s failure is named', async () => {
+    // Every exec fails (the simulator's exec faults reach the controller only when they name no Node).
+    sim = await startSim(WINDOWS_MIXED, (s) => {
+      s.faults = [{ kind: 'exec-exit', exitCode: 1, stderr: 'simulated failure\n' }];
+    });
+    const pod = sim.server.cluster.controller.podName;
+    const r = await mcastctl(sim, ['get', 'featuregates']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe('Note: skipping 1 Windows Node (win-1): their gates come from the antrea-controller, which did not answer');
+    expect(r.stderr).toContain(`antrea-controller (${pod})`);
+  });
 });
