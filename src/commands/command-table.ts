@@ -66,7 +66,8 @@ const sortByFlag = {
 /** -w/--watch for a list: in a pipe one valid stream (a table header once, JSON objects one after another, YAML documents separated by ---). */
 const watchFlags = (what: string) => ({
   watch: booleanFlag('-w, --watch', `Print again every --interval (${what}); on a terminal the screen is redrawn.`),
-  interval: defaultedFlag('--interval <duration>', 'Time between two samples with --watch.', '2s'),
+  // No commander default: parse must see whether --interval was given, to refuse it without --watch.
+  interval: valueFlag('--interval <duration>', 'With --watch, the time between two samples (default: 2s).'),
   count: valueFlag('--count <n>', 'With --watch, stop after this many samples.'),
 });
 

@@ -46,11 +46,14 @@ export interface WatchOptions {
   samples: number;
 }
 
-export function parseWatch(flags: { watch?: boolean; interval: string; count?: string }): WatchOptions {
+export function parseWatch(flags: { watch?: boolean; interval?: string; count?: string }): WatchOptions {
   const watch = flags.watch === true;
-  const intervalMs = parseDuration(flags.interval, '--interval');
+  // Both shape the samples of a watch; either without --watch would be silently ignored.
+  for (const [flag, value] of [['--interval', flags.interval], ['--count', flags.count]] as const) {
+    if (value !== undefined && !watch) throw new UsageError(`${flag} is used with --watch`);
+  }
+  const intervalMs = parseDuration(flags.interval ?? '2s', '--interval');
   if (watch && intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
-  if (flags.count !== undefined && !watch) throw new UsageError('--count is used with --watch');
   const samples = flags.count !== undefined ? parsePositiveInt(flags.count, '--count') : watch ? Infinity : 1;
   return { watch, intervalMs, samples };
 }

@@ -123,13 +123,18 @@ export interface PrintOptions {
 /** --sort-by as kubectl applies it: a relaxed JSONPath into each item, natural order. */
 export interface SortBy {
   expression: string;
+  /** The expression in kubectl's braced form, "{.node}", as its errors print it. */
+  field: string;
   key: (item: unknown) => unknown[];
 }
 
 export function parseSortBy(expression: string | undefined): SortBy | undefined {
   if (expression === undefined) return undefined;
   if (expression.trim() === '') throw new UsageError('--sort-by needs a JSONPath expression such as .node or {.packets}');
-  return { expression, key: parseRelaxedPath(expression, '--sort-by') };
+  let body = expression.trim();
+  if (body.startsWith('{') && body.endsWith('}')) body = body.slice(1, -1).trim();
+  if (!/^[.[$@]/.test(body)) body = `.${body}`;
+  return { expression, field: `{${body}}`, key: parseRelaxedPath(expression, '--sort-by') };
 }
 
 /**
@@ -165,7 +170,12 @@ function naturalCompare(a: string, b: string): number {
 
 export function sortItems<T>(spec: ListSpec<T>, items: T[], sortBy: SortBy | undefined): T[] {
   if (!sortBy) return items;
-  const keyed = items.map((item) => ({ item, key: sortBy.key(spec.toJson(item))[0] }));
+  const keyed = items.map((item) => {
+    const values = sortBy.key(spec.toJson(item));
+    return { item, found: values.length > 0, key: values[0] };
+  });
+  // kubectl's SortObjects: a path that no item has is a typo, not an order (sorter.go, "fieldFoundOnce").
+  if (keyed.length > 0 && !keyed.some((k) => k.found)) throw new Error(`couldn't find any field with path ${JSON.stringify(sortBy.field)} in the list of objects`);
   return keyed.sort((p, q) => compareSortKeys(p.key, q.key)).map((k) => k.item);
 }
 

@@ -93,6 +93,20 @@ describe('--sort-by', () => {
     const bad = await mcastctl(sim, ['get', 'igmp', '--sort-by', '.items[(']);
     expect(bad).toEqual({ code: 2, stdout: '', stderr: 'error: error parsing jsonpath {.items[(}: unclosed "("\n' });
   });
+
+  it('refuses a path no item has, as kubectl does, instead of printing unsorted', async () => {
+    for (const [args, field] of [[['get', 'igmp', '--sort-by', '.nosuch'], '{.nosuch}'], [['get', 'mroute', '--sort-by', 'nosuch', '-o', 'json'], '{.nosuch}'], [['get', 'igmp', '--sort-by', '{.node.x}'], '{.node.x}']] as const) {
+      expect(await mcastctl(sim, [...args])).toEqual({ code: 1, stdout: '', stderr: `error: couldn't find any field with path "${field}" in the list of objects\n` });
+    }
+  });
+});
+
+describe('--interval and --count shape a watch', () => {
+  it('either without --watch is refused (exit 2), not silently ignored', async () => {
+    expect(await mcastctl(sim, ['get', 'igmp', '--interval', '1s'])).toEqual({ code: 2, stdout: '', stderr: 'error: --interval is used with --watch\n' });
+    expect(await mcastctl(sim, ['get', 'igmp', '--count', '3'])).toEqual({ code: 2, stdout: '', stderr: 'error: --count is used with --watch\n' });
+    expect(await mcastctl(sim, ['get', 'mroute', '--interval', '1s'])).toEqual({ code: 2, stdout: '', stderr: 'error: --interval is used with --watch\n' });
+  });
 });
 
 describe('jsonpath and custom-columns', () => {
