@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import type { FeatureGate } from './featuregates-parser.js';
 import type { ReleaseVersion } from './featuregate-catalogue.js';
 import type { MrouteEntry } from './mroute-parser.js';
+import { fatalLineOf } from './klog.js';
 import { groupDemandByNode, type MulticastGroup } from './multicast-groups.js';
 import {
   AGENT_CONF, checkConfigs, CONTROLLER_CONF, membershipsPerGroup, multicastFindings, multicastRuns, multicastSettings, releaseProfile, SOURCES,
@@ -47,6 +48,8 @@ export interface NodeFacts {
 }
 
 export interface DoctorFacts {
+  /** The namespace of the Antrea Pods and antrea-config (kube-system by default): fix commands name it. */
+  namespace: string;
   version: ReleaseVersion;
   versionText: string;
   agentConfText: string;
@@ -109,11 +112,28 @@ function evidence(f: DoctorFacts): { answered: AgentFacts[]; unanswered: Array<{
 const noAgent = (name: string, f: DoctorFacts, what: string) =>
   unknown(name, `no agent answered (${f.agents.length === 0 ? 'no Linux agent' : `${f.agents.length} not answering`}): ${what} cannot be known`, evidence(f).unanswered);
 
-/** Adds the Nodes that gave no evidence to a result computed from the others. */
-function withUnanswered(result: CheckResult, f: DoctorFacts): CheckResult {
-  const { unanswered } = evidence(f);
+/**
+ * Adds the Nodes that gave no evidence to a result computed from the others. A FAIL or WARN seen on
+ * the answering Nodes stands; a PASS does not, since a silent Node could fail the check: it becomes
+ * UNKNOWN, its message saying what was seen and which Nodes did not answer.
+ */
+function withUnanswered(result: CheckResult, f: DoctorFacts, unanswered = evidence(f).unanswered): CheckResult {
   if (unanswered.length === 0) return result;
-  return { ...result, message: `${result.message} (no answer from ${unanswered.map((u) => u.node).join(', ')})`, unanswered };
+  const silent = unanswered.map((u) => u.node).join(', ');
+  if (result.status === 'PASS') return { ...result, status: 'UNKNOWN', message: `${result.message}; no answer from ${silent}`, unanswered };
+  return { ...result, message: `${result.message} (no answer from ${silent})`, unanswered };
+}
+
+/** The agents that gave no `what` (a subset of the answering ones may lack it too), with the reason. */
+function unmeasured(f: DoctorFacts, measured: AgentFacts[], what: string): Array<{ node: string; reason: string }> {
+  return f.agents.filter((a) => !measured.includes(a)).map((a) => ({ node: a.node, reason: a.unansweredReason ?? (a.answered ? `no ${what} read` : 'no answer') }));
+}
+
+/** The Nodes a PASS speaks for: "every Node" when all Linux agents gave evidence, else their names (or how many). */
+function seenOn(seen: AgentFacts[], f: DoctorFacts): { nodes: string; plural: boolean } {
+  if (seen.length === f.agents.length) return { nodes: 'every Node', plural: false };
+  const names = sorted(seen.map((a) => a.node));
+  return names.length <= 3 ? { nodes: names.join(', '), plural: names.length > 1 } : { nodes: `${names.length} of ${f.agents.length} Nodes`, plural: true };
 }
 
 /** What the profile and the agent conf say, or why the conf cannot be read. */
@@ -149,14 +169,20 @@ function ruleFindings(view: ConfView, check: string): Finding[] {
   return multicastFindings(view.profile, on).filter((x) => MULTICAST_RULES[x.rule] === check);
 }
 
+/**
+ * A rule check: FAIL when the config switches multicast on and breaks the rule (agents refuse to
+ * start, or multicast does not work); WARN, in the words of what switching it on would do, when the
+ * config keeps multicast off (nothing is broken, but it cannot be switched on so).
+ */
 function ruleCheck(name: string, f: DoctorFacts, passMessage: (v: ConfView) => string): CheckResult {
   const view = confView(f);
   if ('error' in view) return confUnknown(name, view.error);
   const [first, ...more] = ruleFindings(view, name);
   if (!first) return pass(name, passMessage(view));
-  return {
-    name, status: 'FAIL', nodes: [], message: [first, ...more].map((x) => x.message).join('; '), fix: findingFix(f, first),
-  };
+  if (multicastRuns(view.profile, view.settings)) {
+    return { name, status: 'FAIL', nodes: [], message: [first, ...more].map((x) => x.message).join('; '), fix: findingFix(f, first) };
+  }
+  return { name, status: 'WARN', nodes: [], message: [first, ...more].map((x) => x.whenOff ?? x.message).join('; '), fix: findingFix(f, first) };
 }
 
 /** Join failures the agent logged (pkg/agent/multicast/mcast_socket_linux.go, v1.7.0–v2.7.0): "failed to join multicast group G for IFACE: ERR". */
@@ -236,7 +262,7 @@ export const CHECKS: CheckSpec[] = [
       if (off.length > 0) {
         return withUnanswered({
           name, status: 'FAIL', nodes: sorted(off), message: `the config switches multicast on, but ${off.length} of ${f.agents.length} agents do not run it`,
-          fix: 'restart the agents so they read the config', command: 'kubectl -n kube-system rollout restart daemonset/antrea-agent',
+          fix: 'restart the agents so they read the config', command: `kubectl -n ${f.namespace} rollout restart daemonset/antrea-agent`,
         }, f);
       }
       return withUnanswered(pass(name, modern ? `multicast.enable is true and ${reported.length === f.agents.length ? 'every agent runs' : `${reported.length} of ${f.agents.length} agents run`} multicast` : `the Multicast gate is on in the config and on ${reported.length === f.agents.length ? 'every agent' : `${reported.length} of ${f.agents.length} agents`}`), f);
@@ -262,7 +288,7 @@ export const CHECKS: CheckSpec[] = [
       if (stale.length === 0) return withUnanswered(pass(name, `${reported.length === f.agents.length ? 'every agent runs' : `${reported.length} of ${f.agents.length} agents run`} the config in antrea-config`), f);
       return withUnanswered({
         name, status: 'WARN', nodes: sorted(stale), message: `${stale.length} agent${stale.length === 1 ? '' : 's'} still run an older antrea-agent.conf than the ConfigMap`,
-        fix: 'restart the agents so they read the ConfigMap', command: 'kubectl -n kube-system rollout restart daemonset/antrea-agent',
+        fix: 'restart the agents so they read the ConfigMap', command: `kubectl -n ${f.namespace} rollout restart daemonset/antrea-agent`,
       }, f);
     },
   },
@@ -368,25 +394,29 @@ export const CHECKS: CheckSpec[] = [
       if (read.length === 0) return unknown(name, 'no agent log could be read', f.agents.map((a) => ({ node: a.node, reason: 'log unreadable' })));
       const unread = f.agents.filter((a) => a.logs === undefined).map((a) => ({ node: a.node, reason: 'log unreadable' }));
       const result = pass(name, `no agent log reports a multicast socket failure (${read.length === f.agents.length ? 'all' : `${read.length} of ${f.agents.length}`} logs read)`);
-      return unread.length > 0 ? { ...result, unanswered: unread } : result;
+      return withUnanswered(result, f, unread);
     },
   },
   {
     name: 'agents-ready',
     summary: 'Every antrea-agent Pod is ready and not restarting',
     source: 'antrea-agent DaemonSet status; a crash-looping agent runs no multicast on its Node',
-    needs: [],
+    needs: ['logs'],
     run(f) {
       const name = 'agents-ready';
       if (f.agents.length === 0) return { name, status: 'FAIL', nodes: [], message: 'no Linux antrea-agent Pod found' };
       const notReady = f.agents.filter((a) => !a.ready).map((a) => a.node);
       const restarting = f.agents.filter((a) => a.ready && a.restarts > 0).map((a) => a.node);
       if (notReady.length > 0) {
-        const fatal = f.agents.filter((a) => !a.ready && a.logs).map((a) => [a.node, fatalLine(a.logs!)] as const).filter(([, line]) => line !== undefined);
+        const down = f.agents.filter((a) => !a.ready).sort((a, b) => a.node.localeCompare(b.node));
+        const fatal = down.filter((a) => a.logs).map((a) => [a.node, fatalLineOf(a.logs!)] as const).filter(([, line]) => line !== undefined);
+        // One paste-able command per Pod (kubectl logs takes one Pod); --previous only where a container exited before.
+        const logsOf = (a: AgentFacts) => `kubectl -n ${f.namespace} logs ${a.pod} -c antrea-agent${a.restarts > 0 ? ' --previous' : ''}`;
         return {
           name, status: 'FAIL', nodes: sorted(notReady),
           message: `${notReady.length} agent Pod${notReady.length === 1 ? ' is' : 's are'} not ready${fatal.length > 0 ? `: ${fatal.map(([node, line]) => `${node}: ${line}`).join('; ')}` : ''}`,
-          fix: 'look at the agent logs: kubectl -n kube-system logs POD -c antrea-agent --previous',
+          fix: `read the log of each agent Pod that is not ready (${down.map((a) => a.pod).join(', ')})`,
+          command: down.map(logsOf).join('; '),
         };
       }
       if (restarting.length > 0) return { name, status: 'WARN', nodes: sorted(restarting), message: 'agents restarted (multicast counters start again from 0; look for crashes)' };
@@ -427,6 +457,7 @@ export const CHECKS: CheckSpec[] = [
       const near: string[] = [];
       let needed = 0;
       const measured = f.agents.filter((a) => a.igmp);
+      const gaps = unmeasured(f, measured, 'IGMP memberships');
       for (const a of measured) {
         // The agent's one socket holds (group, interface) pairs: groups × multicast interfaces.
         const wanted = (receiversByNode.get(a.node)?.groups.size ?? 0) * perGroup;
@@ -443,17 +474,18 @@ export const CHECKS: CheckSpec[] = [
         const byNode = new Map<string, JoinFailure[]>();
         for (const x of failures) byNode.set(x.node, [...(byNode.get(x.node) ?? []), x]);
         const said = [...byNode].map(([node, list]) => `${node}: ${list.map((x) => `${x.group} on ${x.iface}`).join(', ')} (${list[0].error})`).join('; ');
-        return { name, status: 'FAIL', nodes, message: `agents logged failed joins: ${said}`, ...advice };
+        return withUnanswered({ name, status: 'FAIL', nodes, message: `agents logged failed joins: ${said}`, ...advice }, f, gaps);
       }
       if (measured.length === 0) return noAgent(name, f, 'the IGMP memberships');
-      if (f.groups === undefined) return withUnanswered(unknown(name, 'multicastgroups could not be read: the receivers\' demand is unknown'), f);
+      if (f.groups === undefined) return withUnanswered(unknown(name, 'multicastgroups could not be read: the receivers\' demand is unknown'), f, gaps);
       const per = perGroup === 1 ? '' : ` (${perGroup} memberships per group: one per multicast interface)`;
-      if (over.length === 0 && near.length === 0) return withUnanswered(pass(name, `every Node has headroom under net.ipv4.igmp_max_memberships${per}`), f);
+      const seen = seenOn(measured, f);
+      if (over.length === 0 && near.length === 0) return withUnanswered(pass(name, `${seen.nodes} ${seen.plural ? 'have' : 'has'} headroom under net.ipv4.igmp_max_memberships${per}`), f, gaps);
       return withUnanswered({
         name, status: over.length > 0 ? 'FAIL' : 'WARN', nodes,
         message: over.length > 0 ? `receivers want more memberships than igmp_max_memberships allows on ${over.join(', ')}${per}: the extra groups get no traffic from outside the Node` : `receivers are near igmp_max_memberships on ${near.join(', ')}${per}`,
         ...advice,
-      }, f);
+      }, f, gaps);
     },
   },
   {
@@ -466,12 +498,14 @@ export const CHECKS: CheckSpec[] = [
       if (f.groups === undefined) return unknown(name, 'multicastgroups could not be read: receivers cannot be known');
       if (statsOff(f)) return unknown(name, 'NetworkPolicyStats is off: multicastgroups does not list the receivers, so they cannot be known (see networkpolicystats)');
       const measured = f.agents.filter((a) => a.mroutes);
+      const gaps = unmeasured(f, measured, 'multicast routes');
       if (measured.length === 0) return noAgent(name, f, 'the multicast routes');
       const known = new Set(f.groups.map((g) => g.group));
       const lonely = measured.filter((a) => (a.mroutes ?? []).some((r) => r.state === 'resolved' && !known.has(r.group))).map((a) => a.node);
-      if (lonely.length === 0) return withUnanswered(pass(name, 'every routed group has receivers'), f);
+      const seen = seenOn(measured, f);
+      if (lonely.length === 0) return withUnanswered(pass(name, seen.nodes === 'every Node' ? 'every routed group has receivers' : `every group routed on ${seen.nodes} has receivers`), f, gaps);
       const groups = sorted(measured.flatMap((a) => (a.mroutes ?? []).filter((r) => r.state === 'resolved' && !known.has(r.group)).map((r) => r.group)));
-      return withUnanswered({ name, status: 'WARN', nodes: sorted(lonely), message: `traffic to ${groups.join(', ')} is routed but no Pod joined (not in multicastgroups)`, fix: 'check the receivers joined the group, or stop the sender' }, f);
+      return withUnanswered({ name, status: 'WARN', nodes: sorted(lonely), message: `traffic to ${groups.join(', ')} is routed but no Pod joined (not in multicastgroups)`, fix: 'check the receivers joined the group, or stop the sender' }, f, gaps);
     },
   },
   {
@@ -482,20 +516,16 @@ export const CHECKS: CheckSpec[] = [
     run(f) {
       const name = 'unresolved-routes';
       const measured = f.agents.filter((a) => a.mroutes);
+      const gaps = unmeasured(f, measured, 'multicast routes');
       if (measured.length === 0) return noAgent(name, f, 'the multicast routes');
       const bad = measured.filter((a) => (a.mroutes ?? []).some((r) => r.state === 'unresolved'));
-      if (bad.length === 0) return withUnanswered(pass(name, 'no unresolved multicast route'), f);
+      const seen = seenOn(measured, f);
+      if (bad.length === 0) return withUnanswered(pass(name, seen.nodes === 'every Node' ? 'no unresolved multicast route' : `no unresolved multicast route on ${seen.nodes}`), f, gaps);
       const entries = bad.flatMap((a) => (a.mroutes ?? []).filter((r) => r.state === 'unresolved').map((r) => `(${r.source},${r.group})`));
-      return withUnanswered({ name, status: 'WARN', nodes: sorted(bad.map((a) => a.node)), message: `unresolved entries ${sorted(entries).join(', ')}: the agent installed no route for these senders`, fix: 'check the agent logs on these Nodes and that multicast runs there' }, f);
+      return withUnanswered({ name, status: 'WARN', nodes: sorted(bad.map((a) => a.node)), message: `unresolved entries ${sorted(entries).join(', ')}: the agent installed no route for these senders`, fix: 'check the agent logs on these Nodes and that multicast runs there' }, f, gaps);
     },
   },
 ];
-
-/** klog's fatal line of a log, else its last error line. */
-function fatalLine(log: string): string | undefined {
-  const lines = log.split('\n').map((l) => l.trimEnd()).filter(Boolean);
-  return [...lines].reverse().find((l) => /^F\d{4} /.test(l)) ?? [...lines].reverse().find((l) => /^E\d{4} /.test(l));
-}
 
 /** Parses "5.15.0-91-generic" or "4.19.94-300.el7.x86_64" into [major, minor]. */
 function kernelOf(version: string): [number, number] | undefined {

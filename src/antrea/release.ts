@@ -33,6 +33,12 @@ export interface Finding {
   message: string;
   /** What to do instead. */
   fix: string;
+  /**
+   * For a multicast rule: what it means while the config keeps multicast off (nothing is broken
+   * yet; switching multicast on would hit it), instead of `message`, which says what agents running
+   * multicast do or log.
+   */
+  whenOff?: string;
   /** Upstream file and tag(s) the rule is read from. */
   source: string;
   /** For a key the release reads elsewhere: where it belongs (the pre-flight moves it there). */
@@ -246,6 +252,9 @@ export function multicastFindings(profile: ReleaseProfile, s: MulticastSettings,
       message: encryptionFatal
         ? `failed to validate multicast config: Multicast feature doesn't work with the current encryption mode '${s.encryptionMode}'`
         : `multicast does not work with trafficEncryptionMode ${s.encryptionMode} (no tunnel port for it; v2.0+ agents refuse to start)`,
+      whenOff: encryptionFatal
+        ? `multicast cannot be switched on while trafficEncryptionMode is ${s.encryptionMode}: Antrea ${v} agents refuse to start with both`
+        : `multicast would not work if switched on while trafficEncryptionMode is ${s.encryptionMode} (no tunnel port for it; v2.0+ agents refuse to start with both)`,
       fix: 'set trafficEncryptionMode: none in antrea-agent.conf, or keep multicast off', source: SOURCES.encryption,
     });
   }
@@ -254,6 +263,9 @@ export function multicastFindings(profile: ReleaseProfile, s: MulticastSettings,
     add({
       rule: 'multicast-network-policy-only', severity: npoFatal ? 'fatal' : 'unsupported', line: lineOf(['trafficEncapMode']),
       message: npoFatal ? "failed to validate multicast config: Multicast feature doesn't work with the networkPolicyOnly mode" : 'multicast does not work in networkPolicyOnly mode (v2.5+ agents refuse to start)',
+      whenOff: npoFatal
+        ? `multicast cannot be switched on in networkPolicyOnly mode: Antrea ${v} agents refuse to start with both`
+        : 'multicast would not work if switched on in networkPolicyOnly mode (v2.5+ agents refuse to start with both)',
       fix: 'multicast needs trafficEncapMode encap, noEncap or hybrid', source: SOURCES.networkPolicyOnly,
     });
   }
@@ -285,6 +297,7 @@ export function multicastFindings(profile: ReleaseProfile, s: MulticastSettings,
     add({
       rule: 'multicast-interfaces-encap', severity: 'unsupported', line: lineOf(['multicast', 'multicastInterfaces']),
       message: `multicast.multicastInterfaces (${s.interfaces.join(', ')}) is not supported in encap mode: multicast packets are SNATed and forwarded to the transport interface only`,
+      whenOff: `multicast.multicastInterfaces (${s.interfaces.join(', ')}) would not be used if multicast were switched on in encap mode: multicast packets are SNATed and forwarded to the transport interface only`,
       fix: 'leave multicastInterfaces empty in encap mode, or use noEncap or hybrid mode', source: SOURCES.encapInterfaces,
     });
   }
@@ -293,12 +306,14 @@ export function multicastFindings(profile: ReleaseProfile, s: MulticastSettings,
       add({
         rule: 'multicast-flexible-ipam', severity: 'unsupported', line: lineOf(['enableBridgingMode']),
         message: `multicast does not work with Antrea FlexibleIPAM (AntreaIPAM with enableBridgingMode) before v1.15 (this cluster: ${v})`,
+        whenOff: `multicast would not work if switched on with Antrea FlexibleIPAM (AntreaIPAM with enableBridgingMode) before v1.15 (this cluster: ${v})`,
         fix: 'upgrade Antrea to v1.15 or later, or turn FlexibleIPAM off', source: SOURCES.flexibleIpam,
       });
     } else if (s.interfaces.length > 0) {
       add({
         rule: 'multicast-flexible-ipam', severity: 'unsupported', line: lineOf(['multicast', 'multicastInterfaces']),
         message: `multicast.multicastInterfaces (${s.interfaces.join(', ')}) is not supported with Antrea FlexibleIPAM: multicast packets go to the uplink interface only`,
+        whenOff: `multicast.multicastInterfaces (${s.interfaces.join(', ')}) would not be used if multicast were switched on with Antrea FlexibleIPAM: multicast packets go to the uplink interface only`,
         fix: 'leave multicastInterfaces empty with FlexibleIPAM', source: SOURCES.flexibleIpam,
       });
     }

@@ -5,6 +5,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { AGENT_CONTAINER, AGENT_SELECTOR, isWindowsPod } from './agent-discovery.js';
 import type { KubeApi } from '../context.js';
+import { fatalLineOf } from '../antrea/klog.js';
+
+export { fatalLineOf };
 
 export interface CrashingAgent {
   node: string;
@@ -39,23 +42,6 @@ export function isCrashLooping(pod: V1Pod, baseline: RestartBaseline): boolean {
   if (status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
   if (status.state?.terminated && status.state.terminated.exitCode !== 0) return true;
   return restarts > before && status.lastState?.terminated !== undefined;
-}
-
-/**
- * klog's fatal line ("F1129 21:00:00.000000 1 main.go:50] …") with the lines its message runs on
- * to (yaml.v2's "unmarshal errors:" list), else the last error-looking line.
- */
-export function fatalLineOf(log: string): string | undefined {
-  const lines = log.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
-  const header = /^[IWEF]\d{4} /;
-  const last = lines.map((l, i) => (/^F\d{4} /.test(l) ? i : -1)).filter((i) => i >= 0).pop();
-  if (last !== undefined) {
-    let end = last + 1;
-    while (end < lines.length && !header.test(lines[end])) end++;
-    return lines.slice(last, end).map((l, i) => (i === 0 ? l : l.trim())).join(' ');
-  }
-  const errors = lines.filter((l) => /^E\d{4} |error|failed/i.test(l));
-  return errors[errors.length - 1];
 }
 
 const LOG_TAIL = 200;

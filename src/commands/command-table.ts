@@ -316,8 +316,8 @@ export const commandTable: CommandSpec = {
         'agents cannot open the multicast socket, agents not ready, 224.0.0.0/24 groups, receivers at the ' +
         'igmp_max_memberships limit, traffic without receivers and unresolved routes, and whether antrea-config ' +
         'passes the running release\'s start-up rules. Each check reads PASS, WARN, FAIL or UNKNOWN with the ' +
-        'Nodes concerned and the fix, with the mcastctl command that applies it where one exists; a check no agent ' +
-        'gave evidence for is UNKNOWN, never PASS. Exits 6 when a check FAILs, else 7 when one is UNKNOWN.',
+        'Nodes concerned and the fix, with the mcastctl command that applies it where one exists; a check that ' +
+        'lacks the evidence of some Node is UNKNOWN, never PASS, unless the others already fail it. Exits 6 when a check FAILs, else 7 when one is UNKNOWN.',
       flags: flagsOf.doctor,
       examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor --check igmp-limits,agents-ready', 'mcastctl doctor -o json'],
       load: async () => (await import('./doctor.js')).command,

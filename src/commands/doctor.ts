@@ -149,6 +149,7 @@ function unwrap<T>(settled: Settled<T>): T {
   const answered = new Map(perAgent.answers.map((a) => [a.pod.node, a.value]));
   const failed = new Map(perAgent.failures.map((x) => [x.who, x.reason]));
   const facts: DoctorFacts = {
+    namespace,
     version: version.version,
     versionText: version.text,
     agentConfText: cm.data?.['antrea-agent.conf'] ?? '',

@@ -63,11 +63,11 @@ describe('no agent answers: every agent crash-looping', () => {
     expect(r.code).toBe(7);
   });
 
-  it('one agent down: the others\' evidence counts, the missing Node is named', async () => {
+  it('one agent down: the others\' evidence is reported, the missing Node is named, and the check is UNKNOWN (it could fail there)', async () => {
     sim = await startSim('default', (s) => (s.faults = [{ kind: 'agent-not-ready', node: 'k8s-node-3' }]));
     const { checks } = await doctorJson(['--check', 'multicast-enabled']);
     expect(checks.get('multicast-enabled')).toMatchObject({
-      status: 'PASS', message: 'multicast.enable is true and 2 of 3 agents run multicast (no answer from k8s-node-3)',
+      status: 'UNKNOWN', message: 'multicast.enable is true and 2 of 3 agents run multicast; no answer from k8s-node-3',
       unanswered: [{ node: 'k8s-node-3', reason: expect.stringContaining('not ready') }],
     });
   });
@@ -164,4 +164,91 @@ describe('advice that fits the cluster', () => {
     expect(r.stdout).not.toContain('stop the sender');
     expect(r.code).toBe(7);
   });
+});
+
+describe('rules the config does not break yet: multicast off', () => {
+  it('v2.7 + WireGuard with multicast.enable absent: encryption WARNs that multicast cannot be switched on, quoting no fatal line', async () => {
+    sim = await startSim(scenario('v2.7-wireguard'));
+    const r = await mcastctl(sim, ['doctor', '--check', 'encryption']);
+    expect(r.stdout).toBe(
+      'CHECK        STATUS   NODES   MESSAGE\n' +
+        'encryption   WARN     -       multicast cannot be switched on while trafficEncryptionMode is WireGuard: Antrea v2.7.0 agents refuse to start with both\n' +
+        '\nTo fix:\n  encryption: set trafficEncryptionMode: none in antrea-agent.conf, or keep multicast off\n',
+    );
+    expect(r.stdout).not.toContain('failed to validate');
+    expect(r.code).toBe(0);
+    // The same rule in traffic-mode: networkPolicyOnly with multicast off is a WARN too.
+    await sim.stop();
+    sim = await startSim(scenario('v2.7-networkpolicyonly'), (s) => (s.config = { agent: { trafficEncapMode: 'networkPolicyOnly' } }));
+    const npo = await doctorJson(['--check', 'traffic-mode']);
+    expect(npo.checks.get('traffic-mode')).toMatchObject({ status: 'WARN', message: 'multicast cannot be switched on in networkPolicyOnly mode: Antrea v2.7.0 agents refuse to start with both' });
+  });
+});
+
+describe('agents-ready names the crashed Pods and quotes their whole fatal line', () => {
+  const podsOf = async () =>
+    (await kubectl(sim!, ['-n', 'kube-system', 'get', 'pods', '-l', 'component=antrea-agent', '-o', 'jsonpath={range .items[*]}{.spec.nodeName} {.metadata.name}{"\\n"}{end}'])).stdout
+      .trim().split('\n').map((l) => l.split(' ')).sort(([a], [b]) => a.localeCompare(b)).map(([, pod]) => pod);
+
+  it('crash-looping: the fix command reads each not-ready Pod\'s previous log, by name', async () => {
+    sim = await startSim(scenario('crash-looping'));
+    const pods = await podsOf();
+    expect(pods).toHaveLength(2);
+    const { checks } = await doctorJson(['--check', 'agents-ready']);
+    expect(checks.get('agents-ready')).toMatchObject({
+      status: 'FAIL',
+      fix: `read the log of each agent Pod that is not ready (${pods.join(', ')})`,
+      command: pods.map((p) => `kubectl -n kube-system logs ${p} -c antrea-agent --previous`).join('; '),
+    });
+    // The command pastes: kubectl prints the fatal line.
+    const log = await kubectl(sim, ['-n', 'kube-system', 'logs', pods[0], '-c', 'antrea-agent', '--previous']);
+    expect(log.stdout).toContain(FATAL);
+  });
+
+  it('v1.11 + top-level Multicast, --check agents-ready alone: the fatal line with its yaml.v2 continuation', async () => {
+    sim = await startSim(scenario('v1.11-top-level-multicast'));
+    const { code, checks } = await doctorJson(['--check', 'agents-ready']);
+    expect(code).toBe(6);
+    const result = checks.get('agents-ready')!;
+    expect(result.status).toBe('FAIL');
+    expect(result.nodes).toEqual(['k8s-node-1', 'k8s-node-2']);
+    for (const node of ['k8s-node-1', 'k8s-node-2']) {
+      expect(result.message).toMatch(new RegExp(`${node}: F\\d{4} [\\d:.]+ +1 main\\.go:\\d+\\] Failed to complete: yaml: unmarshal errors: line \\d+: field Multicast not found in type agent\\.AgentConfig(;|$)`));
+    }
+  });
+});
+
+describe('some Nodes unanswered: a PASS on the others is UNKNOWN, claiming only what was seen', () => {
+  const unanswering = (s: Scenario) => {
+    s.faults = [{ kind: 'exec-hang', node: 'node-b' }, { kind: 'exec-output', node: 'node-c', bytes: 40 * 1024 * 1024 }];
+  };
+  const igmpLimits = async () => {
+    const r = await mcastctl(sim, ['doctor', '--check', 'igmp-limits', '--node-timeout', '3s', '-o', 'json']);
+    return { code: r.code, result: (JSON.parse(r.stdout) as { items: Check[] }).items[0] };
+  };
+
+  it('--node-timeout 3s, node-b hangs, node-c floods 40 MB: node-b\'s logged failed joins FAIL it, and the silent Nodes are named', async () => {
+    sim = await startSim('read-commands', unanswering);
+    const { code, result } = await igmpLimits();
+    expect(result).toMatchObject({
+      status: 'FAIL', nodes: ['node-b'],
+      message: 'agents logged failed joins: node-b: 239.1.1.20 on eth0 (no buffer space available) (no answer from node-b, node-c)',
+      unanswered: [{ node: 'node-b' }, { node: 'node-c' }],
+    });
+    expect(code).toBe(6);
+  }, 60_000);
+
+  it('the same without node-b\'s 20-group receiver: "node-a has headroom", UNKNOWN (not PASS), exit 7', async () => {
+    sim = await startSim('read-commands', (s) => {
+      unanswering(s);
+      s.workloads = s.workloads!.filter((w) => w.name !== 'many-groups');
+    });
+    const { code, result } = await igmpLimits();
+    expect(result).toMatchObject({
+      status: 'UNKNOWN', nodes: [],
+      message: 'node-a has headroom under net.ipv4.igmp_max_memberships; no answer from node-b, node-c',
+      unanswered: [{ node: 'node-b' }, { node: 'node-c' }],
+    });
+    expect(code).toBe(7);
+  }, 60_000);
 });
