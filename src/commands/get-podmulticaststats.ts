@@ -12,7 +12,7 @@ import { askAgents, finish, emptyMessageFor } from './ask-agents.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
 import { parseConcurrency } from './options.js';
-import { parseListOutput, parseNodeSelection, parseWatch, repeatSamples, type ListOutput, type NodeSelection, type WatchOptions } from './read-options.js';
+import { parseLabelSelector, parseListOutput, parseNodeSelection, parseWatch, repeatSamples, type ListOutput, type NodeSelection, type WatchOptions } from './read-options.js';
 import { multicastAgents } from './windows-agents.js';
 
 export interface PodStatsRow extends PodMulticastStats {
@@ -74,7 +74,7 @@ export const command = defineCommand({
       podName,
       namespace: flags.namespace,
       allNamespaces: flags.allNamespaces === true,
-      selector: flags.selector,
+      selector: parseLabelSelector(flags.selector, '-l/--selector'),
       nodeSelection: parseNodeSelection({ node: flags.node, selector: flags.nodeSelector }, '--node-selector'),
       concurrency: parseConcurrency(flags.concurrency),
     };

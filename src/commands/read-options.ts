@@ -19,14 +19,22 @@ export interface NodeSelection {
 
 /** Validates the selector's syntax before any request. */
 export function parseNodeSelection(flags: { node?: string[]; selector?: string }, selectorFlag = '-l/--selector'): NodeSelection {
-  if (flags.selector !== undefined) {
-    try {
-      selectorToMatchExpressions(flags.selector);
-    } catch (err) {
-      throw new UsageError(`invalid ${selectorFlag} "${flags.selector}": ${(err as Error).message}`);
-    }
+  return { nodes: flags.node ? [...new Set(flags.node)] : undefined, selector: parseLabelSelector(flags.selector, selectorFlag) };
+}
+
+/**
+ * A label selector flag (of Nodes or of Pods), checked before any request: the API server would
+ * answer a selector it cannot parse with nothing at all, which reads as "No resources found".
+ * Returns the selector as given; throws UsageError naming `flag`.
+ */
+export function parseLabelSelector(selector: string | undefined, flag: string): string | undefined {
+  if (selector === undefined) return undefined;
+  try {
+    selectorToMatchExpressions(selector);
+  } catch (err) {
+    throw new UsageError(`invalid ${flag} "${selector}": ${(err as Error).message}`);
   }
-  return { nodes: flags.node ? [...new Set(flags.node)] : undefined, selector: flags.selector };
+  return selector;
 }
 
 export interface ListOutput {

@@ -51,6 +51,17 @@ describe('choosing Nodes', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: invalid -l\/--selector "a in \(b": /);
   });
+
+  it('a broken Pod selector or --node-selector of podmulticaststats is refused (exit 2), not "No resources found"', async () => {
+    for (const [flag, shown, value, requirement] of [
+      ['-l', '-l/--selector', 'bad selector!!', 'bad selector!!'],
+      ['-l', '-l/--selector', 'app in (a', 'app in'],
+      ['--node-selector', '--node-selector', 'bad selector!!', 'bad selector!!'],
+    ]) {
+      const r = await mcastctl(sim, ['get', 'podmulticaststats', '-A', flag, value]);
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `error: invalid ${shown} "${value}": unable to parse requirement "${requirement}" of the label selector\n` });
+    }
+  });
 });
 
 describe('--watch in a pipe is one valid stream', () => {
