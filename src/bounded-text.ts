@@ -43,3 +43,14 @@ export function describeUnexpected(text: string): string {
   if (/^<(!doctype html|html|head|body)\b/i.test(trimmed)) return `an HTML page (${Buffer.byteLength(text)} bytes)`;
   return JSON.stringify(boundedLine(trimmed, 80));
 }
+
+/**
+ * A name mcastctl did not choose (a kubeconfig context) made safe for one table cell or line: ESC is
+ * shown as "^[" (as boundedLine shows it), TAB, LF and CR as "\t", "\n" and "\r", any other control
+ * character as "\uXXXX", so it can neither recolour a terminal nor break a table's columns. Not cut.
+ */
+export function escapeControlCharacters(text: string): string {
+  const named: Record<string, string> = { '\x1b': '^[', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -9,6 +9,7 @@
 import { Writable } from 'node:stream';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { parseAllDocuments } from 'yaml';
+import { escapeControlCharacters } from '../bounded-text.js';
 import type { CommandContext, GlobalOptions, OutputStream } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { API_VERSION, toYaml } from '../output/structured.js';
@@ -100,7 +101,8 @@ export function labelErrors(run: ClusterRun): string {
     .filter((l) => l !== '')
     .map((l) => {
       const m = /^(error|warning|W\d+|E\d+): (.*)$/.exec(l);
-      return m ? `${m[1]}: cluster "${run.cluster}": ${m[2]}\n` : `cluster "${run.cluster}": ${l}\n`;
+      const cluster = escapeControlCharacters(run.cluster);
+      return m ? `${m[1]}: cluster "${cluster}": ${m[2]}\n` : `cluster "${cluster}": ${l}\n`;
     })
     .join('');
 }
@@ -120,7 +122,7 @@ export function mergeOutputs(runs: ClusterRun[], output: string, noHeaders: bool
   const answered = runs.filter((r) => r.stdout !== '');
   if (output === 'json') return mergeJson(answered);
   if (output === 'yaml') return mergeYaml(answered);
-  if (output === 'name') return answered.map((r) => r.stdout.split('\n').filter(Boolean).map((l) => `${r.cluster}/${l}\n`).join('')).join('');
+  if (output === 'name') return answered.map((r) => r.stdout.split('\n').filter(Boolean).map((l) => `${escapeControlCharacters(r.cluster)}/${l}\n`).join('')).join('');
   if (output.startsWith('jsonpath')) return answered.map((r) => r.stdout).join('');
   return mergeTables(answered, noHeaders);
 }
@@ -179,18 +181,20 @@ function mergeTables(runs: ClusterRun[], noHeaders: boolean): string {
     const lines = table.split('\n').filter((l) => l !== '');
     const isTable = lines.length > 0 && /^[A-Z][A-Z0-9/_-]*( {3,}[A-Z][A-Z0-9/_-]*)*$/.test(lines[0]);
     if (!isTable) {
-      rest.push(`cluster ${run.cluster}:\n${run.stdout}`);
+      rest.push(`cluster ${escapeControlCharacters(run.cluster)}:\n${run.stdout}`);
       continue;
     }
     const starts = columnStarts(lines[0]);
     const these = cells(lines[0], starts);
     if (header && header.join('\t') !== these.join('\t')) {
-      rest.push(`cluster ${run.cluster}:\n${run.stdout}`);
+      rest.push(`cluster ${escapeControlCharacters(run.cluster)}:\n${run.stdout}`);
       continue;
     }
     header = these;
-    for (const line of lines.slice(1)) rows.push([run.cluster, ...cells(line, starts)]);
-    if (after.trim() !== '') rest.push(`cluster ${run.cluster}:\n${after}`);
+    // Text mcastctl did not write: a context name cannot recolour the terminal or break the columns.
+    const cluster = escapeControlCharacters(run.cluster);
+    for (const line of lines.slice(1)) rows.push([cluster, ...cells(line, starts)]);
+    if (after.trim() !== '') rest.push(`cluster ${cluster}:\n${after}`);
   }
   let text = '';
   if (header) {

@@ -73,6 +73,25 @@ describe('--all-contexts and repeated --context', () => {
     expect(new Set(checks.map((c) => c.cluster))).toEqual(new Set(['east']));
   });
 
+  it('a context name with control characters is printed escaped: CLUSTER cells, -o name prefixes, error lines', async () => {
+    const east = await startSim('read-commands');
+    sims.push(east);
+    const evil = 'ev\x1b[31mil\ttab';
+    const shown = 'ev^[[31mil\\ttab';
+    // JSON's string is YAML's double-quoted scalar: the kubeconfig carries the raw characters.
+    const kubeconfig = fleetKubeconfig(east.dir, [[JSON.stringify(evil), east], [JSON.stringify(`${evil}-down`), 'https://127.0.0.1:9']], JSON.stringify(evil));
+    const table = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '--request-timeout', '5s']);
+    expect(table.code).toBe(3);
+    expect(table.stdout.split('\n')[1]).toMatch(/^ev\^\[\[31mil\\ttab {3}node-a {3,}/);
+    expect(table.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    expect(table.stderr).toBe(`error: cluster "${shown}-down": The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?\n`);
+    const names = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '--request-timeout', '5s', '-o', 'name']);
+    expect(names.stdout.split('\n')[0]).toBe(`${shown}/node/node-a`);
+    // JSON keeps the name exact: it is data, escaped by JSON itself.
+    const json = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '--request-timeout', '5s', '-o', 'json']);
+    expect(JSON.parse(json.stdout).items[0].cluster).toBe(evil);
+  });
+
   it('refuses a write over several contexts, before any request', async () => {
     const kubeconfig = await twoClusters(true);
     const r = await mcastctl(undefined, ['multicast', 'enable', '--all-contexts', '--kubeconfig', kubeconfig]);
