@@ -248,7 +248,7 @@ export const CHECKS: CheckSpec[] = [
       // Advice that works here: on TKGs through the AntreaConfig; first what the enable pre-flight would refuse.
       const blockers = ruleFindings(view, 'encryption').concat(ruleFindings(view, 'traffic-mode').filter((x) => x.rule === 'multicast-network-policy-only'));
       const fix = blockers.length > 0 ? `${findingFix(f, blockers[0])}; then switch multicast on` : 'switch multicast on the way this version needs, restart the agents and verify';
-      const command = blockers.length > 0 ? undefined : f.tkgs ? 'mcastctl multicast enable --tkgs --cluster CLUSTER --namespace VSPHERE_NAMESPACE (against the Supervisor)' : 'mcastctl multicast enable --wait';
+      const command = blockers.length > 0 ? undefined : f.tkgs ? 'mcastctl --context SUPERVISOR multicast enable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE' : 'mcastctl multicast enable --wait';
       const fail = (message: string): CheckResult => ({ name, status: 'FAIL', nodes: [], message, fix, ...(command ? { command } : {}) });
       if (modern && agent.multicast?.enable !== true) return fail(`multicast.enable is not true in antrea-agent.conf (Antrea ${f.versionText}: the Multicast gate reads Enabled but proves nothing)`);
       if (!modern && !settings.gate) return fail(`the alpha Multicast gate is not set in antrea-agent.conf (Antrea ${f.versionText})`);

@@ -146,6 +146,20 @@ describe('advice that fits the cluster', () => {
     expect(result.fix).toBe('set featureGates.NetworkPolicyStats: true in the cluster\'s AntreaConfig (spec.antrea.config), against the Supervisor: the Supervisor reverts direct edits of antrea-config');
   });
 
+  it('TKGs v1.9 with the gate off: the enable command is the --tkgs form with flags that parse, against the Supervisor', async () => {
+    sim = await startSim('default', (s) => {
+      s.antreaVersion = 'v1.9.0';
+      s.config = { agent: {} };
+      s.tkgs = { crd: true, configMapLabels: { 'tkg.tanzu.vmware.com/package-name': 'antrea.tanzu.vmware.com.1.9.0' } };
+    });
+    const { checks } = await doctorJson(['--check', 'multicast-enabled']);
+    const command = 'mcastctl --context SUPERVISOR multicast enable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE';
+    expect(checks.get('multicast-enabled')).toMatchObject({ status: 'FAIL', command });
+    // Its flags parse (no usage error, exit 2): run here without --context, it gets as far as the cluster.
+    const r = await mcastctl(sim, [...command.split(' ').slice(3), '--dry-run']);
+    expect(r.code, r.stderr).not.toBe(2);
+  });
+
   it('multicast off with WireGuard: the fix starts with what the enable pre-flight would refuse, no enable command', async () => {
     sim = await startSim(scenario('v2.7-wireguard'));
     const { checks } = await doctorJson(['--check', 'multicast-enabled']);
