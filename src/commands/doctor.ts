@@ -42,8 +42,9 @@ const listSpec: ListSpec<CheckResult> = {
   ],
   name: (r) => `check/${r.name}`,
   toJson: (r) => ({
-    name: r.name, status: r.status, nodes: r.nodes, message: r.message, ...(r.fix ? { fix: r.fix } : {}), ...(r.command ? { command: r.command } : {}),
-    ...(r.unanswered ? { unanswered: r.unanswered } : {}), source: CHECKS.find((c) => c.name === r.name)!.source,
+    // Every field in every record (null or [] when empty): scripts read them without testing for presence.
+    name: r.name, status: r.status, nodes: r.nodes, message: r.message, fix: r.fix ?? null, command: r.command ?? null,
+    unanswered: r.unanswered ?? [], source: CHECKS.find((c) => c.name === r.name)!.source,
   }),
   alert: (r) => r.status !== 'PASS',
 };

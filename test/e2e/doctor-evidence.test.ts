@@ -21,7 +21,7 @@ interface Check {
   nodes: string[];
   message: string;
   fix?: string;
-  command?: string;
+  command?: string | null;
   unanswered?: Array<{ node: string; reason: string }>;
 }
 
@@ -142,7 +142,7 @@ describe('advice that fits the cluster', () => {
     const { checks } = await doctorJson(['--check', 'networkpolicystats']);
     const result = checks.get('networkpolicystats')!;
     expect(result.status).toBe('FAIL');
-    expect(result.command).toBeUndefined();
+    expect(result.command).toBeNull();
     expect(result.fix).toBe('set featureGates.NetworkPolicyStats: true in the cluster\'s AntreaConfig (spec.antrea.config), against the Supervisor: the Supervisor reverts direct edits of antrea-config');
   });
 
@@ -164,7 +164,7 @@ describe('advice that fits the cluster', () => {
     sim = await startSim(scenario('v2.7-wireguard'));
     const { checks } = await doctorJson(['--check', 'multicast-enabled']);
     expect(checks.get('multicast-enabled')).toMatchObject({ status: 'FAIL', fix: 'set trafficEncryptionMode: none in antrea-agent.conf, or keep multicast off; then switch multicast on' });
-    expect(checks.get('multicast-enabled')!.command).toBeUndefined();
+    expect(checks.get('multicast-enabled')!.command).toBeNull();
   });
 
   it('NetworkPolicyStats off: receivers cannot be known, so no "stop the sender"', async () => {
@@ -177,6 +177,19 @@ describe('advice that fits the cluster', () => {
     });
     expect(r.stdout).not.toContain('stop the sender');
     expect(r.code).toBe(7);
+  });
+});
+
+describe('doctor -o json field names are stable', () => {
+  it('default cluster, every check PASS: every item has every field, fix and command null, unanswered []', async () => {
+    sim = await startSim('default');
+    const r = await mcastctl(sim, ['doctor', '-o', 'json']);
+    const items = JSON.parse(r.stdout).items as Array<Record<string, unknown>>;
+    expect(items).toHaveLength(16);
+    for (const item of items) {
+      expect(Object.keys(item), String(item.name)).toEqual(['name', 'status', 'nodes', 'message', 'fix', 'command', 'unanswered', 'source']);
+      expect(item, String(item.name)).toMatchObject({ status: 'PASS', nodes: [], fix: null, command: null, unanswered: [] });
+    }
   });
 });
 
