@@ -292,7 +292,7 @@ export class SimCluster {
         this.dataplane.forget(object.metadata.namespace, object.metadata.name);
       }
       if (object.metadata.ownerReferences?.some((r: Json) => r.kind === 'DaemonSet')) this.daemonSetController.sync();
-      if (object.metadata.annotations?.['simulator/owner-uid']) this.deploymentController.sync();
+      if (object.metadata.ownerReferences?.some((r: Json) => r.kind === 'ReplicaSet')) this.deploymentController.sync();
     } else if (resource === 'daemonsets' || resource === 'nodes') {
       this.daemonSetController.sync();
       if (resource === 'nodes') this.deploymentController.sync();
@@ -343,7 +343,8 @@ export class SimCluster {
 
   /** A Pod name for a controller's Pod on a Node (deterministic: the n-th Pod of that owner there). */
   podNameFor(owner: string, seed: string, deployment = false): string {
-    if (deployment) return `${owner}-${suffix('rs', 10)}-${suffix(seed)}`;
+    // <deployment>-<pod-template-hash of the template generation>-<5 chars>.
+    if (deployment) return `${owner}-${suffix(`rs/${seed.split('/').slice(0, -1).join('/')}`, 10)}-${suffix(seed)}`;
     const state = this.nodeStates.get(seed);
     const n = state ? ++state.podsCreated : 1;
     return `${owner}-${suffix(owner === 'antrea-agent' ? `${seed}/${n}` : `${owner}/${seed}/${n}`)}`;
