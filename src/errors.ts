@@ -1,4 +1,5 @@
 import { boundedLine } from './bounded-text.js';
+import { fileErrorText } from './system-error.js';
 
 /**
  * Exit codes of mcastctl. One table, documented in README and in every --help.
@@ -102,7 +103,8 @@ const MAX_ERROR_LINE = 2000;
 
 /** Formats any error as the single line mcastctl prints on stderr (control characters escaped, length capped). */
 export function errorLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  // A file error nobody wrapped reads as Go's "open PATH: no such file or directory", not "ENOENT: …".
+  const message = err instanceof Error ? (typeof (err as NodeJS.ErrnoException).path === 'string' ? fileErrorText(err) : err.message) : String(err);
   const firstLine = boundedLine(message.trim(), MAX_ERROR_LINE);
   if (/^(error: |Error from server)/.test(firstLine)) return firstLine;
   return `error: ${firstLine}`;

@@ -10,6 +10,7 @@ import { request } from 'node:https';
 import type { V1Node } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
 import type { KubeApi } from '../context.js';
+import { fileErrorText } from '../system-error.js';
 
 export const ANTCTL_SERVICE_ACCOUNT = 'antctl';
 export const DEFAULT_AGENT_API_PORT = 10350;
@@ -88,7 +89,7 @@ export class AgentApi {
     try {
       token = readFileSync(tokenFile, 'utf8').trim();
     } catch (err) {
-      throw new CliError(`cannot read the agent's loopback token ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(`cannot read the agent's loopback token: ${fileErrorText(err, tokenFile)}`);
     }
     const node = env.NODE_NAME ?? env.POD_NAME ?? 'localhost';
     const url = env.MCASTCTL_AGENT_API ?? `https://127.0.0.1:${DEFAULT_AGENT_API_PORT}`;

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
+import { fileErrorText } from '../system-error.js';
 import { sharedAgentFor } from './connection.js';
 
 /** client-go's http.Transport TLSHandshakeTimeout (k8s.io/apimachinery/pkg/util/net.SetTransportDefaults). */
@@ -239,9 +240,7 @@ function readNamed(what: string, file: string, owner: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new UsageError(`unable to read ${what} ${file} for ${owner} due to open ${file}: ${reason}`);
+    throw new UsageError(`unable to read ${what} ${file} for ${owner} due to ${fileErrorText(err, file)}`);
   }
 }
 

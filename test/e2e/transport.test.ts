@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOOPBACK_TOKEN } from '../sim/api/agent-api.js';
@@ -92,5 +93,24 @@ describe('inside an antrea-agent container', () => {
     sim = await startSim('agent-api');
     const r = await mcastctl(undefined, ['get', 'featuregates'], inPod(sim, 'api-node-1', 'stale'));
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: local agent: agent API answered 401 Unauthorized: the token was refused\n' });
+  });
+
+  it('a loopback token that cannot be read is worded as Go words it, not with errno codes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcastctl-token-'));
+    try {
+      const missing = join(dir, 'loopback-client-token');
+      expect(await mcastctl(undefined, ['get', 'featuregates'], { POD_NAME: 'antrea-agent-xyz', MCASTCTL_AGENT_TOKEN_FILE: missing })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: cannot read the agent's loopback token: open ${missing}: no such file or directory\n`,
+      });
+      expect(await mcastctl(undefined, ['get', 'featuregates'], { POD_NAME: 'antrea-agent-xyz', MCASTCTL_AGENT_TOKEN_FILE: dir })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: cannot read the agent's loopback token: read ${dir}: is a directory\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
