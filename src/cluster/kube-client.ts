@@ -9,6 +9,7 @@ import {
   KubeConfig,
   Observable,
   PatchStrategy,
+  ResponseContext,
   setHeaderOptions,
   type ConfigurationOptions,
   type V1ConfigMap,
@@ -19,7 +20,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
-import { describeUnexpected } from '../bounded-text.js';
+import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';
 import { hostOf, isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
 import { nodeDeadline } from './agent-exec.js';
@@ -77,11 +78,20 @@ export class KubeClient implements KubeApi {
           pre: (request) => {
             if (timeoutMs > 0) request.setSignal(AbortSignal.timeout(timeoutMs));
             this.log(6, `${request.getHttpMethod()} ${request.getUrl()}`);
+            const body = request.getBody();
+            if (typeof body === 'string' && body !== '') this.log(8, `Request Body: ${bodyForLog(body)}`);
             return new Observable(Promise.resolve(request));
           },
           post: (response) => {
             this.log(6, `Response Status: ${response.httpStatusCode}`);
-            return new Observable(Promise.resolve(response));
+            if (this.ctx.globals.verbosity < 8) return new Observable(Promise.resolve(response));
+            // The body can be read once: read it here, log it, and hand on a copy that reads again.
+            return new Observable(
+              response.body.binary().then((bytes) => {
+                this.log(8, `Response Body: ${bodyForLog(bytes.toString('utf8'))}`);
+                return new ResponseContext(response.httpStatusCode, response.headers, { text: async () => bytes.toString('utf8'), binary: async () => bytes });
+              }),
+            );
           },
         },
       ],
@@ -325,4 +335,19 @@ function withinBudget<T>(call: Promise<T>, budgetMs: number, server: string): Pr
   });
   call.catch(() => {});
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The most characters of a body -v 8 logs, as kubectl cuts its "Response Body" at that level. */
+const MAX_LOGGED_BODY_CHARS = 1024;
+
+/**
+ * A request or response body for the -v 8 log: credentials redacted (the value of any JSON field
+ * whose name says token, password or secret, and Bearer tokens), one line, control characters
+ * escaped, at most MAX_LOGGED_BODY_CHARS characters with the cut counted.
+ */
+export function bodyForLog(body: string): string {
+  const redacted = body
+    .replace(/("[^"]*(?:token|password|secret)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"<redacted>"')
+    .replace(/(Bearer\s+)[^\s"]+/gi, '$1<redacted>');
+  return boundedLine(redacted.replace(/\n/g, ' '), MAX_LOGGED_BODY_CHARS);
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyForLog } from '../../src/cluster/kube-client.js';
 import { MCASTCTL, run, startSim, type RunningSim } from '../helpers/sim.js';
 
 // `script` gives mcastctl a real pseudo-terminal: what a person at a terminal sees.
@@ -52,5 +53,24 @@ describe('-v', () => {
     expect(loud.stdout).toBe(quiet.stdout);
     expect(loud.stderr).toMatch(/^I \S+ GET https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/pods\?/m);
     expect(loud.stderr).toMatch(/^I \S+ exec kube-system\/antrea-agent-\w+ -c antrea-agent -- cat \/proc\/sys\/net\/ipv4\/igmp_max_memberships \/proc\/net\/igmp$/m);
+    expect(loud.stderr).not.toContain('Response Body:');
+  });
+
+  it('-v 8 adds each response body, one bounded line, stdout unchanged', async () => {
+    const quiet = await run(process.execPath, [MCASTCTL, 'get', 'igmp', '-o', 'name'], { KUBECONFIG: sim.kubeconfig });
+    const loud = await run(process.execPath, [MCASTCTL, '-v', '8', 'get', 'igmp', '-o', 'name'], { KUBECONFIG: sim.kubeconfig });
+    expect(loud.code).toBe(0);
+    expect(loud.stdout).toBe(quiet.stdout);
+    const bodies = loud.stderr.split('\n').filter((l) => / Response Body: /.test(l));
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.some((l) => l.includes('"kind":"PodList"'))).toBe(true);
+    for (const line of bodies) expect(line.length).toBeLessThan(1200);
+  });
+
+  it('-v 8 bodies never show a credential', () => {
+    expect(bodyForLog('{"status":{"token":"eyJhbGciOi.secret"},"data":{"password":"hunter2"},"note":"Bearer abc.def"}')).toBe(
+      '{"status":{"token":"<redacted>"},"data":{"password":"<redacted>"},"note":"Bearer <redacted>"}',
+    );
+    expect(bodyForLog(`{"a":"${'x'.repeat(2000)}"}`)).toMatch(/^\{"a":"x{1018}… \(984 more characters\)$/);
   });
 });
