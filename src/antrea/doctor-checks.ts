@@ -287,7 +287,7 @@ export const CHECKS: CheckSpec[] = [
         .map((a) => a.node);
       if (stale.length === 0) return withUnanswered(pass(name, `${reported.length === f.agents.length ? 'every agent runs' : `${reported.length} of ${f.agents.length} agents run`} the config in antrea-config`), f);
       return withUnanswered({
-        name, status: 'WARN', nodes: sorted(stale), message: `${stale.length} agent${stale.length === 1 ? '' : 's'} still run an older antrea-agent.conf than the ConfigMap`,
+        name, status: 'WARN', nodes: sorted(stale), message: `${stale.length} agent${stale.length === 1 ? ' still runs' : 's still run'} an older antrea-agent.conf than the ConfigMap`,
         fix: 'restart the agents so they read the ConfigMap', command: `kubectl -n ${f.namespace} rollout restart daemonset/antrea-agent`,
       }, f);
     },

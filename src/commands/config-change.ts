@@ -131,6 +131,9 @@ async function undoCrashLoop(
   return ExitCode.ROLLED_BACK;
 }
 
+/** "runs" for one agent, "run" for several. */
+const runVerb = (count: number) => (count === 1 ? 'runs' : 'run');
+
 export async function applyConfigChange(
   ctx: CommandContext,
   client: KubeApi,
@@ -147,7 +150,24 @@ export async function applyConfigChange(
   for (const line of describe) out(line);
   if (options.dryRun) {
     if (update.changed) ctx.stdout.write(unifiedDiff(update.before, update.after));
-    out(update.changed ? `configmap/${ANTREA_CONFIG} would be patched (dry run: nothing was changed)` : `configmap/${ANTREA_CONFIG} unchanged (dry run)`);
+    if (update.changed || !check) {
+      out(update.changed ? `configmap/${ANTREA_CONFIG} would be patched (dry run: nothing was changed)` : `configmap/${ANTREA_CONFIG} unchanged (dry run)`);
+      return ExitCode.OK;
+    }
+    // Unchanged: the real run would still restart agents that run something else; reading them changes nothing.
+    const { behind, unasked } = await whatAgentsRun(ctx, client, options, check);
+    if (unasked.length > 0) warn(ctx, `could not ask ${plural(unasked.length, 'agent')} what they run: ${unasked.map((u) => `${u.node} (${u.reason})`).join(', ')}`);
+    if (behind.length === 0) {
+      out(`configmap/${ANTREA_CONFIG} unchanged (dry run)`);
+      return ExitCode.OK;
+    }
+    const where = behind.map((b) => `${b.node} (${b.reason})`).join(', ');
+    out(`configmap/${ANTREA_CONFIG} unchanged (dry run): it already says so, but ${plural(behind.length, 'agent')} ${runVerb(behind.length)} something else: ${where}`);
+    if (!options.restart) {
+      ctx.stderr.write(`error: a restart is due: ${plural(behind.length, 'agent')} ${runVerb(behind.length)} something else than the ConfigMap says: ${where}; run: kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}\n`);
+      return ExitCode.RESTART_DUE;
+    }
+    out(`daemonset.apps/${AGENT_DAEMONSET} would be restarted (dry run: nothing was changed)`);
     return ExitCode.OK;
   }
   const changedKeys = Object.keys(update.after).filter((k) => update.after[k] !== update.before[k]);
@@ -173,10 +193,10 @@ export async function applyConfigChange(
     const where = behind.map((b) => `${b.node} (${b.reason})`).join(', ');
     if (!options.restart) {
       out(`configmap/${ANTREA_CONFIG} unchanged: it already says so`);
-      ctx.stderr.write(`error: a restart is due: ${plural(behind.length, 'agent')} run something else than the ConfigMap says: ${where}; run: kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}\n`);
+      ctx.stderr.write(`error: a restart is due: ${plural(behind.length, 'agent')} ${runVerb(behind.length)} something else than the ConfigMap says: ${where}; run: kubectl -n ${namespace} rollout restart daemonset/${AGENT_DAEMONSET}\n`);
       return ExitCode.RESTART_DUE;
     }
-    out(`configmap/${ANTREA_CONFIG} unchanged: it already says so, but ${plural(behind.length, 'agent')} run something else: ${where}`);
+    out(`configmap/${ANTREA_CONFIG} unchanged: it already says so, but ${plural(behind.length, 'agent')} ${runVerb(behind.length)} something else: ${where}`);
     await restartAll(client, namespace, false, out);
     restarted = true;
   } else {

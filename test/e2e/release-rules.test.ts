@@ -209,6 +209,27 @@ describe('judged by what the agents run, not by the ConfigMap text', () => {
     expect(JSON.parse(await configMapText()).metadata.resourceVersion).toBe(rv);
   });
 
+  it('--dry-run shows the restart the real run would do, and changes nothing', async () => {
+    sim = await startSim(scenario('v2.7-configmap-edited'));
+    await editWithoutRestart();
+    const before = (await kubectl(sim, ['-n', 'kube-system', 'get', 'configmap/antrea-config', 'daemonset/antrea-agent', '-o', 'jsonpath={.items[*].metadata.resourceVersion}'])).stdout;
+    const r = await mcastctl(sim, ['multicast', 'enable', '--dry-run']);
+    expect(r.stdout.split('\n').slice(2)).toEqual([
+      'configmap/antrea-config unchanged (dry run): it already says so, but 2 agents run something else: k8s-node-1 (multicast is disabled there, expected enabled), k8s-node-2 (multicast is disabled there, expected enabled)',
+      'daemonset.apps/antrea-agent would be restarted (dry run: nothing was changed)',
+      '',
+    ]);
+    expect(r.code).toBe(0);
+    expect((await kubectl(sim, ['-n', 'kube-system', 'get', 'configmap/antrea-config', 'daemonset/antrea-agent', '-o', 'jsonpath={.items[*].metadata.resourceVersion}'])).stdout).toBe(before);
+    // One agent restarted by hand (it reads the edited ConfigMap): the other one "runs" something else.
+    const pod = (await kubectl(sim, ['-n', 'kube-system', 'get', 'pods', '-l', 'component=antrea-agent', '--field-selector', 'spec.nodeName=k8s-node-1', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    expect((await kubectl(sim, ['-n', 'kube-system', 'delete', 'pod', pod])).code).toBe(0);
+    const one = await mcastctl(sim, ['multicast', 'enable', '--dry-run', '--no-restart']);
+    expect(one.stdout).toContain('it already says so, but 1 agent runs something else: k8s-node-2 (multicast is disabled there, expected enabled)\n');
+    expect(one.stderr).toBe('error: a restart is due: 1 agent runs something else than the ConfigMap says: k8s-node-2 (multicast is disabled there, expected enabled); run: kubectl -n kube-system rollout restart daemonset/antrea-agent\n');
+    expect(one.code).toBe(9);
+  });
+
   it('with --no-restart it says a restart is due and exits 9', async () => {
     sim = await startSim(scenario('v2.7-configmap-edited'));
     await editWithoutRestart();
