@@ -78,7 +78,8 @@ const writeFlags = {
   noRestart: booleanFlag('--no-restart', 'Only change the ConfigMap; restart later.'),
   wait: booleanFlag('--wait', 'Wait until the restarted agents are ready, then verify the new state on every Node; agents that crash-loop get the previous config back.'),
   rollback: negatedFlag('--no-rollback', 'With --wait: report agents that crash-loop after the change, but leave the change in place.'),
-  timeout: defaultedFlag('--timeout <duration>', 'How long --wait waits for the rollout.', '5m'),
+  // No commander default: parse must see whether --timeout was given, to refuse it without --wait.
+  timeout: valueFlag('--timeout <duration>', 'With --wait, how long to wait for the rollout (default: 5m).'),
   antreaVersion: valueFlag('--antrea-version <version>', 'The Antrea version to write for, instead of the one the agents report.'),
   ...concurrencyFlag,
 };

@@ -14,7 +14,7 @@ import { ANTREA_CONFIG, BACKUP_CONFIG, readAntreaConfig, updateAntreaConfig, typ
 import { antreaVersionValue, detectAntreaVersion } from '../cluster/antrea-version.js';
 import { tkgsManagement } from '../cluster/tkgs.js';
 import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT, rolloutRestart, waitForAgents } from '../cluster/rollout.js';
-import { CliError, ExitCode, type ExitCodeValue } from '../errors.js';
+import { CliError, ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { reportFailure, warn } from '../output/diagnostics.js';
 import type { CommandContext, KubeApi } from '../context.js';
 import { askAgents, finish } from './ask-agents.js';
@@ -40,18 +40,23 @@ interface WriteFlagValues {
   restart: boolean | undefined;
   wait: boolean | undefined;
   rollback?: boolean | undefined;
-  timeout: string;
+  timeout?: string | undefined;
   concurrency: string;
   antreaVersion?: string | undefined;
 }
 
 export function parseWriteOptions(flags: WriteFlagValues): WriteOptions {
+  // They shape what --wait does; without it either would be silently ignored.
+  if (flags.wait !== true) {
+    if (flags.timeout !== undefined) throw new UsageError('--timeout is used with --wait');
+    if (flags.rollback === false) throw new UsageError('--no-rollback is used with --wait');
+  }
   return {
     dryRun: flags.dryRun === true,
     restart: flags.restart !== false,
     wait: flags.wait === true,
     rollback: flags.rollback !== false,
-    timeoutMs: parseTimeout(flags.timeout),
+    timeoutMs: parseTimeout(flags.timeout ?? '5m'),
     concurrency: parseConcurrency(flags.concurrency),
     antreaVersion: flags.antreaVersion === undefined ? undefined : (antreaVersionValue(flags.antreaVersion), flags.antreaVersion),
   };

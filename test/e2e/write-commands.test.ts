@@ -84,6 +84,13 @@ describe('mcastctl multicast enable: the right change for each Antrea version', 
 });
 
 describe('writing safely', () => {
+  it('--timeout or --no-rollback without --wait is refused (exit 2) before any request, not silently ignored', async () => {
+    for (const args of [['multicast', 'disable', '--timeout', '5m'], ['multicast', 'enable', '--no-rollback'], ['featuregate', 'set', 'Multicast=true', '--timeout', '1m'], ['multicast', 'rollback', '--timeout', '1m']]) {
+      const flag = args.includes('--timeout') ? '--timeout' : '--no-rollback';
+      expect(await mcastctl(undefined, args)).toEqual({ code: 2, stdout: '', stderr: `error: ${flag} is used with --wait\n` });
+    }
+  });
+
   it('--dry-run prints a unified diff and changes nothing on the server', async () => {
     sim = await startSim('default', (s) => {
       cluster('v2.7.0')(s);
