@@ -20,13 +20,14 @@ export function programNameFor(argv0: string): string {
   return base.startsWith('kubectl-antrea_multicast') ? 'kubectl antrea-multicast' : 'mcastctl';
 }
 
-function toOption(flag: FlagSpec): Option {
+function toOption(flag: FlagSpec, global = false): Option {
   const option = new Option(flag.flags, flag.description);
   if (flag.defaultValue !== undefined) option.default(flag.defaultValue);
   if (Array.isArray(flag.completes) && !flag.completes.some((c) => c.endsWith('='))) option.choices(flag.completes as string[]);
   const name = option.long ?? option.short ?? flag.flags;
-  if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), notFlagLike(value, name)]);
-  else if (option.required && !option.argChoices) option.argParser((value: string) => notFlagLike(value, name));
+  const checked = (value: string) => notFlagLike(value, name, { allowEmpty: global });
+  if (flag.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), checked(value)]);
+  else if (option.required && !option.argChoices) option.argParser(checked);
   return option;
 }
 
@@ -209,7 +210,7 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   program = buildCommand(commandTable, io, programName, () => program, result);
   program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
   program.helpCommand(false);
-  for (const flag of flagList(globalFlags)) program.addOption(toOption(flag));
+  for (const flag of flagList(globalFlags)) program.addOption(toOption(flag, true));
   program.showSuggestionAfterError(true);
   const writeErr = (s: string) => io.stderr.write(s);
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });

@@ -27,9 +27,13 @@ export function multicastGroupValue(value: string, flag: string): string {
 /**
  * A flag value that is itself a flag ("-n --output=yaml" gives -n the value "--output=yaml") is
  * almost always a forgotten value: refused, as no name, selector or format mcastctl takes starts
- * with "-". Returns the value unchanged.
+ * with "-". "-o=json" is read as kubectl (pflag) reads a shorthand with "=": json. An empty value
+ * ("--node=", "-n=") is refused unless allowEmpty (kubeconfig-style global flags, where kubectl
+ * reads empty as unset). Returns the value to use.
  */
-export function notFlagLike(value: string, flag: string): string {
-  if (/^-[A-Za-z-]/.test(value)) throw new UsageError(`flag needs an argument: ${flag} was given "${value}", which is a flag`);
-  return value;
+export function notFlagLike(value: string, flag: string, options: { allowEmpty?: boolean } = {}): string {
+  const text = value.startsWith('=') ? value.slice(1) : value;
+  if (/^-[A-Za-z-]/.test(text)) throw new UsageError(`flag needs an argument: ${flag} was given "${text}", which is a flag`);
+  if (text === '' && !options.allowEmpty) throw new UsageError(`flag needs a non-empty value: ${flag}`);
+  return text;
 }

@@ -46,6 +46,10 @@ describe('flag values', () => {
   it('a value that is a flag is refused', () => {
     expect(() => notFlagLike('--output=yaml', '--namespace')).toThrow('flag needs an argument: --namespace was given "--output=yaml", which is a flag');
     expect(notFlagLike('kube-system', '--namespace')).toBe('kube-system');
+    expect(notFlagLike('=json', '--output')).toBe('json');
+    expect(() => notFlagLike('', '--node')).toThrow('flag needs a non-empty value: --node');
+    expect(() => notFlagLike('=', '--namespace')).toThrow('flag needs a non-empty value: --namespace');
+    expect(notFlagLike('', '--context', { allowEmpty: true })).toBe('');
   });
 
   it('versions: the whole tag must be a version', () => {

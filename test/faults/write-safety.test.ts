@@ -163,6 +163,8 @@ describe('flag values are usage errors (exit 2) before anything is sent', () => 
     [['get', 'multicastgroups', '10.0.0.1'], 'error: invalid multicast group "10.0.0.1" for GROUP: not a multicast address (224.0.0.0/4, such as 239.255.12.42)'],
     [['get', 'podmulticaststats', '-n', '--output=yaml'], 'error: flag needs an argument: --namespace was given "--output=yaml", which is a flag'],
     [['get', 'mroute', '-o', 'custom-columns=A:.items[('], 'error: error parsing jsonpath {.items[(}: unclosed "("'],
+    [['get', 'mroute', '--node='], 'error: flag needs a non-empty value: --node'],
+    [['get', 'podmulticaststats', '-n='], 'error: flag needs a non-empty value: --namespace'],
     [['--node-timeout', '600h', 'get', 'mroute'], 'error: invalid duration "600h" for --node-timeout: at most 596h31m23.647s (or 0 for no limit)'],
     [['--request-timeout', '9999999999', 'get', 'mroute'], 'error: invalid duration "9999999999" for --request-timeout: at most 596h31m23.647s (or 0 for no limit)'],
   ])('%j', async (args, stderr) => {
