@@ -60,6 +60,14 @@ export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; us
   const contexts = new Map<string, Context>();
   let currentContext = '';
   for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(fileErrorText(err, file));
+    }
+    // clientcmd reads an empty file as an empty config, not as an error.
+    if (text.trim() === '') continue;
     const one = new KubeConfig();
     try {
       one.loadFromFile(file);
@@ -103,7 +111,7 @@ export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): 
     if (!context && globals.context) throw new UsageError(`context "${globals.context}" does not exist`);
   }
   if (!context && !globals.server && !globals.cluster) {
-    if (files.length === 0) {
+    if (merged.clusters.length === 0 && merged.contexts.length === 0 && merged.users.length === 0) {
       throw new UsageError(
         'invalid configuration: no configuration has been provided: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config (or give --server)',
       );

@@ -196,6 +196,15 @@ describe('a broken kubeconfig is a usage error (exit 2) before any request', () 
     });
   });
 
+  it('an empty kubeconfig file is an empty config, as clientcmd reads it; a directory is Go\'s "is a directory"', async () => {
+    const empty = join(sim.dir, 'empty.kc');
+    writeFileSync(empty, '');
+    const none = 'error: invalid configuration: no configuration has been provided: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config (or give --server)\n';
+    expect(await mc(['--kubeconfig', empty, 'get', 'igmp'], {})).toEqual({ code: 2, stdout: '', stderr: none });
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: empty })).toEqual({ code: 2, stdout: '', stderr: none });
+    expect(await mc(['--kubeconfig', sim.dir, 'get', 'igmp'], {})).toEqual({ code: 2, stdout: '', stderr: `error: read ${sim.dir}: is a directory\n` });
+  });
+
   it('a server that is not a URL', async () => {
     const file = single('bad-url.yaml', { name: 'sim', cluster: { server: 'https://[::1', 'certificate-authority-data': caData } });
     expect(await mc(['get', 'igmp'], { KUBECONFIG: file })).toEqual({ code: 2, stdout: '', stderr: 'error: invalid configuration: cluster "sim" has an invalid server URL "https://[::1"\n' });
