@@ -38,7 +38,7 @@ export const exitCodeDescriptions: ReadonlyArray<[ExitCodeValue, string]> = [
   [ExitCode.ERROR, 'error (server error, no agents found, remote command failed)'],
   [ExitCode.USAGE, 'usage error (bad flag or argument, invalid kubeconfig, unknown context)'],
   [ExitCode.PARTIAL, 'partial result: some Nodes failed, the others were printed'],
-  [ExitCode.AUTH, 'unauthorized or forbidden'],
+  [ExitCode.AUTH, 'unauthorized or forbidden, or no credentials (an exec credential plugin failed)'],
   [ExitCode.UNREACHABLE, 'API server unreachable or timed out'],
   [ExitCode.CHECK_FAILED, 'doctor: at least one check failed'],
   [ExitCode.CHECK_UNKNOWN, 'doctor: no check failed, but at least one is UNKNOWN (no agent answered for it)'],

@@ -65,7 +65,10 @@ export function execEndpoint(kc: KubeConfig, agent: HttpAgent): ExecEndpoint {
     async headers() {
       const opts: { headers: Record<string, string> } = { headers: {} };
       // Only the credentials: the TLS material is in the agent already, read once.
-      await (kc as unknown as { applyAuthorizationHeader(o: typeof opts): Promise<void> }).applyAuthorizationHeader(opts);
+      const auth = kc as unknown as { applyAuthorizationHeader(o: typeof opts): Promise<void>; credentialError?(err: unknown): unknown };
+      await auth.applyAuthorizationHeader(opts).catch((err: unknown) => {
+        throw auth.credentialError?.(err) ?? err;
+      });
       const user = kc.getCurrentUser();
       if (user?.impersonateUser) opts.headers['Impersonate-User'] = user.impersonateUser;
       if (user?.username) opts.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;

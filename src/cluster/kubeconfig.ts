@@ -3,6 +3,7 @@
  * DirectClientConfig): which files, how they merge, which flags override what, and which mistakes
  * are caught before the first request. Parsing of each file is @kubernetes/client-node's.
  */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
@@ -12,7 +13,8 @@ import { delimiter, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import type { GlobalOptions } from '../context.js';
-import { UsageError } from '../errors.js';
+import { boundedLine } from '../bounded-text.js';
+import { AuthError, UsageError } from '../errors.js';
 import { fileErrorText } from '../system-error.js';
 import { sharedAgentFor } from './connection.js';
 
@@ -299,8 +301,42 @@ function parses(attempt: () => unknown): boolean {
 export class SharedAgentKubeConfig extends KubeConfig {
   private agent: HttpAgent | undefined;
 
+  /** The last exec credential plugin run: its command and how it ended, for client-go's wording of a failure. */
+  private plugin: { command: string; exitCode: number | null; stderr: string } | undefined;
+
   constructor(private readonly impersonateGroups: string[]) {
     super();
+    // client-node rejects a failed plugin with only its stderr; its exit code is seen here first.
+    type ExecFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+    const execAuth = (this as unknown as { authenticators: Array<{ execFn?: ExecFn }> }).authenticators.find((a) => 'execFn' in a);
+    if (execAuth) {
+      execAuth.execFn = (command, args = [], options = {}) => {
+        const child = spawn(command, args, options);
+        const run = { command, exitCode: null as number | null, stderr: '' };
+        this.plugin = run;
+        child.stderr?.on('data', (chunk: Buffer | string) => (run.stderr += String(chunk)));
+        child.on('close', (code: number | null) => (run.exitCode = code));
+        return child;
+      };
+    }
+  }
+
+  /**
+   * client-go's wording of a credential plugin that failed ("getting credentials: exec: executable X
+   * failed with exit code 3"), an AuthError (exit 4: no credentials to send); any other error as is.
+   */
+  credentialError(err: unknown): unknown {
+    const run = this.plugin;
+    if (!run || !this.getCurrentUser()?.exec) return err;
+    const e = err as NodeJS.ErrnoException;
+    const prefix = `Unable to connect to the server: getting credentials: `;
+    if (e.code === 'ENOENT' && e.syscall?.startsWith('spawn')) return new AuthError(`${prefix}exec: executable ${run.command} not found`);
+    if (run.exitCode !== null && run.exitCode !== 0) {
+      const said = boundedLine(run.stderr.trim());
+      return new AuthError(`${prefix}exec: executable ${run.command} failed with exit code ${run.exitCode}${said ? `: ${said}` : ''}`);
+    }
+    if (err instanceof SyntaxError) return new AuthError(`${prefix}decoding stdout: ${boundedLine(err.message)}`);
+    return err;
   }
 
   /** The run's agent for the current cluster, built on first use; undefined behind a proxy. */
@@ -318,7 +354,9 @@ export class SharedAgentKubeConfig extends KubeConfig {
 
   /** WebSocket connections (exec). */
   override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
-    await super.applyToHTTPSOptions(opts);
+    await super.applyToHTTPSOptions(opts).catch((err: unknown) => {
+      throw this.credentialError(err);
+    });
     const withAgent = opts as { agent?: unknown };
     const agent = await this.sharedAgent();
     if (agent) withAgent.agent = agent;
@@ -327,7 +365,9 @@ export class SharedAgentKubeConfig extends KubeConfig {
 
   /** API requests: client-node makes a new agent for each. */
   override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
-    await super.applySecurityAuthentication(context);
+    await super.applySecurityAuthentication(context).catch((err: unknown) => {
+      throw this.credentialError(err);
+    });
     const agent = await this.sharedAgent();
     if (agent) context.setAgent(agent);
     else {

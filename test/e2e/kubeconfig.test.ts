@@ -164,6 +164,35 @@ describe('exec credential plugins', () => {
   });
 });
 
+describe('a failing exec credential plugin, in client-go\'s words (exit 4: no credentials)', () => {
+  const withPlugin = (name: string, command: string, args: string[] = []) =>
+    kubeconfig(name, {
+      'current-context': 'sim',
+      clusters: [cluster('sim', server)],
+      users: [{ name: 'sim', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command, args, interactiveMode: 'Never' } } }],
+      contexts: [context('sim', 'sim', 'sim')],
+    });
+
+  it('names the plugin, its exit code and what it said; a missing plugin is "not found"; bad stdout is a decoding error', async () => {
+    const failing = withPlugin('plugin-fails.yaml', '/bin/sh', ['-c', 'echo not-json; echo oops >&2; exit 3']);
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: failing })).toEqual({
+      code: 4,
+      stdout: '',
+      stderr: 'error: Unable to connect to the server: getting credentials: exec: executable /bin/sh failed with exit code 3: oops\n',
+    });
+    const missing = withPlugin('plugin-missing.yaml', '/nonexistent/plugin');
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: missing })).toEqual({
+      code: 4,
+      stdout: '',
+      stderr: 'error: Unable to connect to the server: getting credentials: exec: executable /nonexistent/plugin not found\n',
+    });
+    const garbled = withPlugin('plugin-garbled.yaml', '/bin/sh', ['-c', 'echo not-json']);
+    const r = await mc(['get', 'igmp'], { KUBECONFIG: garbled });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: Unable to connect to the server: getting credentials: decoding stdout: .+\n$/);
+  });
+});
+
 describe('TLS handshake timeout', () => {
   it('a server that accepts TCP but never speaks TLS fails after 10 s, as kubectl does (exit 5)', async () => {
     const sockets: Socket[] = [];
