@@ -101,6 +101,11 @@ async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
     if (agents.length === 0) throw new CliError(`no Node with an antrea-agent Pod matches the selector "${opts.selector.text}"`);
   }
   agents = multicastAgents(ctx, agents);
+  // Refuse before any Node is written: a --persist that would drop an earlier value changes nothing.
+  if (opts.persist) {
+    const plan = await planPersistFor(ctx, client, opts);
+    if (plan.action === 'refuse') throw new CliError(plan.reason);
+  }
   const channels = execChannels(client, ctx.globals.nodeTimeoutMs);
   const result = await askAgents(ctx, agents, channels, { concurrency: opts.concurrency, machineFormat: isMachineFormat(format), what: SYSCTL_KEY }, async ({ pod, exec }) => {
     const { limit: before, joined } = await readNodeIgmp(exec);
@@ -109,7 +114,7 @@ async function run(ctx: CommandContext, opts: SetMaxOptions): Promise<number> {
     if (target < before && !opts.allowDecrease) {
       return { node: pod.node, before, after: before, result: 'refused', detail: `would lower it; use --allow-decrease` } as NodeChange;
     }
-    if (opts.dryRun) return { node: pod.node, before, after: before, result: 'would change', detail: `to ${target}` } as NodeChange;
+    if (opts.dryRun) return { node: pod.node, before, after: target, result: 'would change', detail: `to ${target}` } as NodeChange;
     await exec(['sysctl', '-w', `${SYSCTL_KEY}=${target}`]);
     const after = (await readNodeIgmp(exec)).limit;
     if (after !== target) return { node: pod.node, before, after, result: 'failed', detail: `read back ${after}` } as NodeChange;
@@ -154,26 +159,118 @@ export function persistDaemonSet(namespace: string, image: string, target: numbe
   };
 }
 
-async function persist(ctx: CommandContext, client: KubeApi, opts: SetMaxOptions): Promise<number> {
-  const { target } = opts;
+type NodeSelectorTerm = { matchExpressions?: MatchExpression[] };
+
+/** The nodeSelectorTerms of a persist DaemonSet; undefined when it runs on every Linux Node. */
+function termsOf(ds: V1DaemonSet): NodeSelectorTerm[] | undefined {
+  return ds.spec?.template.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as NodeSelectorTerm[] | undefined;
+}
+
+/** The value a persist DaemonSet sets, read from its init container's `sysctl -w KEY=N`. */
+function persistedValueOf(ds: V1DaemonSet): number | undefined {
+  const arg = ds.spec?.template.spec?.initContainers?.[0]?.command?.find((a) => a.startsWith(`${SYSCTL_KEY}=`));
+  return arg === undefined ? undefined : Number(arg.slice(SYSCTL_KEY.length + 1));
+}
+
+const sameTerm = (a: NodeSelectorTerm, b: NodeSelectorTerm) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Where the persist DaemonSet must go: the body to apply, or why nothing is applied. */
+export type PersistPlan =
+  | { action: 'create' | 'configure'; body: V1DaemonSet }
+  | { action: 'unchanged' }
+  | { action: 'refuse'; reason: string };
+
+/**
+ * Decides how `--persist` applies `wanted` (built by persistDaemonSet for this run) given the
+ * `existing` DaemonSet, so that nothing persisted before is lost. nodeSelectorTerms are ORed, so
+ * the same value on another selection adds this run's term to the earlier ones; a selection already
+ * covered is unchanged. A different value is applied only when it covers every Node the existing
+ * one covers (then the earlier value is superseded, not lost on some Nodes); otherwise it is
+ * refused: one DaemonSet holds one value, and replacing it would stop persisting the earlier value
+ * on Nodes this run does not name.
+ */
+export function planPersist(existing: V1DaemonSet | undefined, wanted: V1DaemonSet, target: number): PersistPlan {
+  if (!existing) return { action: 'create', body: wanted };
+  const before = termsOf(existing);
+  const mine = termsOf(wanted);
+  const value = persistedValueOf(existing);
+  if (value === target) {
+    // No terms means every Linux Node: it already covers any selection.
+    if (before === undefined) return image(existing) === image(wanted) ? { action: 'unchanged' } : { action: 'configure', body: wanted };
+    if (mine === undefined) return { action: 'configure', body: wanted };
+    const merged = [...before, ...mine.filter((t) => !before.some((b) => sameTerm(b, t)))];
+    if (merged.length === before.length && image(existing) === image(wanted)) return { action: 'unchanged' };
+    return { action: 'configure', body: withTerms(wanted, merged) };
+  }
+  const covers = mine === undefined || (before !== undefined && before.every((b) => mine.some((t) => sameTerm(b, t))));
+  if (covers) return { action: 'configure', body: wanted };
+  const where = before === undefined ? 'every Linux Node' : before.map(describeTerm).join(' or ');
+  return {
+    action: 'refuse',
+    reason: `daemonset.apps/${PERSIST_DAEMONSET} already persists ${SYSCTL_KEY}=${value ?? '?'} on ${where}; ` +
+      `replacing it with ${target} would drop that on Nodes this run does not select. Persist ${target} on the same Nodes ` +
+      `(or with --all-nodes), or delete the DaemonSet first`,
+  };
+}
+
+const image = (ds: V1DaemonSet) => ds.spec?.template.spec?.initContainers?.[0]?.image;
+
+function withTerms(ds: V1DaemonSet, terms: NodeSelectorTerm[]): V1DaemonSet {
+  const spec = ds.spec!.template.spec!;
+  return {
+    ...ds,
+    spec: { ...ds.spec!, template: { ...ds.spec!.template, spec: { ...spec, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms as never } } } } } },
+  };
+}
+
+function describeTerm(term: NodeSelectorTerm): string {
+  return (term.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(', ')})` : ''}`).join(', ');
+}
+
+/** Reads the persist DaemonSet and the agent image, and plans the apply (see planPersist). */
+async function planPersistFor(ctx: CommandContext, client: KubeApi, opts: SetMaxOptions): Promise<PersistPlan> {
   const namespace = ctx.globals.antreaNamespace;
   // The agent image has sysctl and is already on every Node.
   const agentDs = await client.readDaemonSet(namespace, AGENT_DAEMONSET);
-  const image = agentDs.spec?.template.spec?.containers.find((c) => c.name === 'antrea-agent')?.image;
-  if (!image) throw new CliError(`cannot find the antrea-agent image in daemonset/${AGENT_DAEMONSET}`);
-  const body = persistDaemonSet(namespace, image, target, opts.nodes, opts.selector?.terms);
-  if (opts.dryRun) {
-    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${toYaml(body)}`);
-    return ExitCode.OK;
-  }
+  const agentImage = agentDs.spec?.template.spec?.containers.find((c) => c.name === 'antrea-agent')?.image;
+  if (!agentImage) throw new CliError(`cannot find the antrea-agent image in daemonset/${AGENT_DAEMONSET}`);
+  const wanted = persistDaemonSet(namespace, agentImage, opts.target, opts.nodes, opts.selector?.terms);
+  let existing: V1DaemonSet | undefined;
   try {
-    await client.createDaemonSet(namespace, body);
-    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} created: ${SYSCTL_KEY}=${target} is set again whenever a selected Node starts\n`);
+    existing = await client.readDaemonSet(namespace, PERSIST_DAEMONSET);
   } catch (err) {
-    if ((err as CliError).httpStatus !== 409) throw err;
-    const existing = await client.readDaemonSet(namespace, PERSIST_DAEMONSET);
-    await client.replaceDaemonSet(namespace, PERSIST_DAEMONSET, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
-    ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} configured: ${SYSCTL_KEY}=${target}\n`);
+    if (!(err instanceof CliError) || err.httpStatus !== 404) throw err;
   }
-  return ExitCode.OK;
+  return planPersist(existing, wanted, opts.target);
+}
+
+async function persist(ctx: CommandContext, client: KubeApi, opts: SetMaxOptions): Promise<number> {
+  const { target } = opts;
+  const namespace = ctx.globals.antreaNamespace;
+  // Read-modify-write: a concurrent apply between the read and the write is a 409; plan again.
+  for (let attempt = 0; ; attempt++) {
+    const plan = await planPersistFor(ctx, client, opts);
+    if (plan.action === 'refuse') throw new CliError(plan.reason);
+    if (plan.action === 'unchanged') {
+      ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} unchanged${opts.dryRun ? ' (dry run)' : ''}: it already persists ${SYSCTL_KEY}=${target} on the selected Nodes\n`);
+      return ExitCode.OK;
+    }
+    if (opts.dryRun) {
+      ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} would be applied (dry run: nothing was changed):\n${toYaml(plan.body)}`);
+      return ExitCode.OK;
+    }
+    try {
+      if (plan.action === 'create') {
+        await client.createDaemonSet(namespace, plan.body);
+        ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} created: ${SYSCTL_KEY}=${target} is set again whenever a selected Node starts\n`);
+      } else {
+        const existing = await client.readDaemonSet(namespace, PERSIST_DAEMONSET);
+        await client.replaceDaemonSet(namespace, PERSIST_DAEMONSET, { ...plan.body, metadata: { ...plan.body.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+        ctx.stdout.write(`daemonset.apps/${PERSIST_DAEMONSET} configured: ${SYSCTL_KEY}=${target}\n`);
+      }
+      return ExitCode.OK;
+    } catch (err) {
+      if (!(err instanceof CliError) || err.httpStatus !== 409 || attempt >= 4) throw err;
+    }
+  }
 }

@@ -282,8 +282,8 @@ describe('mcastctl igmp set-max', () => {
     });
     const r = await mcastctl(sim, ['igmp', 'set-max', '128', '-l', 'multicast=receivers', '--dry-run', '-o', 'json']);
     expect(JSON.parse(r.stdout).items).toEqual([
-      { node: 'node-b', before: 20, after: 20, result: 'would change', detail: 'to 128' },
-      { node: 'node-c', before: 64, after: 64, result: 'would change', detail: 'to 128' },
+      { node: 'node-b', before: 20, after: 128, result: 'would change', detail: 'to 128' },
+      { node: 'node-c', before: 64, after: 128, result: 'would change', detail: 'to 128' },
     ]);
     expect([...sim.server.cluster.agents.values()].map((a) => a.sysctl.igmpMaxMemberships)).toEqual([20, 20, 64]);
   });
@@ -299,8 +299,34 @@ describe('mcastctl igmp set-max', () => {
     expect(pod.initContainers).toEqual([{ name: 'set-igmp-max-memberships', image: 'antrea/antrea-agent-ubuntu:v2.7.0', command: ['sysctl', '-w', 'net.ipv4.igmp_max_memberships=64'], securityContext: { privileged: true } }]);
     expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-b'] }] }]);
     const again = await mcastctl(sim, ['igmp', 'set-max', '64', '--node', 'node-b', '--persist']);
-    expect(again.stdout.endsWith('daemonset.apps/mcastctl-igmp-max-memberships configured: net.ipv4.igmp_max_memberships=64\n')).toBe(true);
+    expect(again.stdout.endsWith('daemonset.apps/mcastctl-igmp-max-memberships unchanged: it already persists net.ipv4.igmp_max_memberships=64 on the selected Nodes\n')).toBe(true);
     expect(sim.server.cluster.daemonSets.get('kube-system/mcastctl-igmp-max-memberships')!.metadata.resourceVersion).toBe(ds.metadata.resourceVersion);
+  });
+
+  it('--persist keeps what was persisted before: the same value adds the Nodes, another value on other Nodes is refused before any write', async () => {
+    sim = await startSim('read-commands');
+    expect((await mcastctl(sim, ['igmp', 'set-max', '64', '--node', 'node-b', '--persist'])).code).toBe(0);
+    const terms = () => sim!.server.cluster.daemonSets.get('kube-system/mcastctl-igmp-max-memberships')!.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
+    const sysctls = () => [...sim!.server.cluster.agents.values()].map((a) => a.sysctl.igmpMaxMemberships);
+    const before = sysctls();
+    const other = await mcastctl(sim, ['igmp', 'set-max', '80', '-l', 'kubernetes.io/hostname=node-c', '--persist']);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(other.stderr).toBe('error: daemonset.apps/mcastctl-igmp-max-memberships already persists net.ipv4.igmp_max_memberships=64 on kubernetes.io/hostname In (node-b); ' +
+      'replacing it with 80 would drop that on Nodes this run does not select. Persist 80 on the same Nodes (or with --all-nodes), or delete the DaemonSet first\n');
+    expect(sysctls()).toEqual(before);
+    expect(terms()).toEqual([{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-b'] }] }]);
+    const same = await mcastctl(sim, ['igmp', 'set-max', '64', '-l', 'kubernetes.io/hostname=node-c', '--persist']);
+    expect(same.code).toBe(0);
+    expect(same.stdout.endsWith('daemonset.apps/mcastctl-igmp-max-memberships configured: net.ipv4.igmp_max_memberships=64\n')).toBe(true);
+    expect(terms()).toEqual([
+      { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-b'] }] },
+      { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-c'] }] },
+    ]);
+    const raised = await mcastctl(sim, ['igmp', 'set-max', '80', '--all-nodes', '--persist']);
+    expect(raised.code).toBe(0);
+    expect(raised.stdout.endsWith('daemonset.apps/mcastctl-igmp-max-memberships configured: net.ipv4.igmp_max_memberships=80\n')).toBe(true);
+    expect(sim.server.cluster.daemonSets.get('kube-system/mcastctl-igmp-max-memberships')!.spec.template.spec.affinity).toBeUndefined();
   });
 
   it('validates N and the Node choice', async () => {

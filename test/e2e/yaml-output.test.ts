@@ -79,7 +79,7 @@ describe('YAML output has no anchors or aliases', () => {
     const r = await mcastctl(sim, ['igmp', 'set-max', '64', '--node', 'k8s-node-2', '--persist', '--dry-run']);
     expect(r.code).toBe(0);
     const [table, manifest] = r.stdout.split('daemonset.apps/mcastctl-igmp-max-memberships would be applied (dry run: nothing was changed):\n');
-    expect(table).toBe('NODE         BEFORE   AFTER   RESULT\nk8s-node-2   20       20      would change (to 64)\n');
+    expect(table).toBe('NODE         BEFORE   AFTER   RESULT\nk8s-node-2   20       64      would change (to 64)\n');
     expect(anchorsAndAliases(manifest)).toEqual([]);
     const labels = '      app: mcastctl\n      component: igmp-max-memberships\n';
     expect(manifest).toContain(`spec:\n  selector:\n    matchLabels:\n${labels}  template:\n    metadata:\n      labels:\n  ${labels.replace(/\n(?!$)/g, '\n  ')}    spec:\n`);
