@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { AGENT_DAEMONSET, CONTROLLER_DEPLOYMENT } from '../cluster/rollout.js';
 import type { KubeApi } from '../context.js';
 import { CliError } from '../errors.js';
-import { parseOutputFormat, printStructured, type StructuredFormat } from '../output/structured.js';
+import { API_VERSION, parseOutputFormat, printStructured, type StructuredFormat } from '../output/structured.js';
 import { VERSION } from '../version.js';
 import { flagsOf } from './command-table.js';
 import { defineCommand } from './define-command.js';
@@ -26,6 +26,9 @@ export interface AntreaVersions {
   agents: Array<FoundVersion & { nodes: string[] }>;
 }
 
+/** Like every -o json|yaml document of mcastctl, versioned (kubectl's own version document has no kind). */
+const VERSION_DOCUMENT = { apiVersion: API_VERSION, kind: 'Version' } as const;
+
 export const command = defineCommand({
   flags: flagsOf.version,
   parse({ flags }): VersionOptions {
@@ -36,14 +39,14 @@ export const command = defineCommand({
     const clientVersion = { version: `v${VERSION}`, nodeVersion: process.version, platform: `${process.platform}/${process.arch}` };
     if (opts.clientOnly) {
       if (opts.format === 'text') ctx.stdout.write(`Client Version: ${clientVersion.version}\n`);
-      else printStructured(ctx, opts.format, { clientVersion });
+      else printStructured(ctx, opts.format, { ...VERSION_DOCUMENT, clientVersion });
       return 0;
     }
     // As kubectl: the client version is printed before the cluster is asked, so it shows even when that fails.
     if (opts.format === 'text') ctx.stdout.write(`Client Version: ${clientVersion.version}\n`);
     const antrea = await readAntreaVersions(await ctx.cluster(), ctx.globals.antreaNamespace);
     if (opts.format !== 'text') {
-      printStructured(ctx, opts.format, { clientVersion, antreaVersion: antrea });
+      printStructured(ctx, opts.format, { ...VERSION_DOCUMENT, clientVersion, antreaVersion: antrea });
       return 0;
     }
     ctx.stdout.write(`Antrea Controller Version: ${antrea.controller ? antrea.controller.version : '<not found>'}\n`);

@@ -92,11 +92,21 @@ describe('version', () => {
     const result = await mcastctl(sim, ['version', '-o', 'json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
+      apiVersion: 'mcastctl.antrea.io/v1alpha1',
+      kind: 'Version',
       clientVersion: { version: 'v0.1.0', nodeVersion: process.version, platform: `${process.platform}/${process.arch}` },
       antreaVersion: {
         controller: { version: 'v2.7.0', source: 'image' },
         agents: [{ version: 'v2.7.0', source: 'AntreaAgentInfo', nodes: ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'] }],
       },
+    });
+  });
+
+  it('--client -o yaml is the same versioned document, without the cluster', async () => {
+    expect(await mcastctl(undefined, ['version', '--client', '-o', 'yaml'], { KUBECONFIG: '/nonexistent/kubeconfig' })).toEqual({
+      code: 0,
+      stdout: `apiVersion: mcastctl.antrea.io/v1alpha1\nkind: Version\nclientVersion:\n  version: v0.1.0\n  nodeVersion: ${process.version}\n  platform: ${process.platform}/${process.arch}\n`,
+      stderr: '',
     });
   });
 
