@@ -1,5 +1,6 @@
 import { SECTION_TITLES, type FeatureGate } from '../antrea/featuregates-parser.js';
 import { summariseAgentGates, type NodeGates } from '../antrea/featuregates-summary.js';
+import { escapeControlCharacters } from '../bounded-text.js';
 import { controllerFeatureGates, inAgentPod, localAgentChannel, openChannels } from '../cluster/agent-channel.js';
 import { selectAgentsOn } from '../cluster/agent-query.js';
 import { discoverAgentOn, discoverAntrea, type AntreaPod } from '../cluster/agent-discovery.js';
@@ -69,6 +70,8 @@ async function runAgainstCluster(ctx: CommandContext, opts: FeatureGatesOptions)
     opts.nodes || opts.selector !== undefined ? selectAgentsOn(client, namespace, opts) : Promise.resolve(undefined),
   ]);
   const allAgents = chosen ? everyAgent.filter((a) => chosen.some((c) => c.name === a.name)) : everyAgent;
+  // The controller's section still prints; say why no agent section does, as kubectl says "No resources found".
+  if (opts.selector !== undefined && allAgents.length === 0) ctx.stderr.write(`No antrea-agent Pod runs on a Node matching the selector "${escapeControlCharacters(opts.selector)}"\n`);
   const channels = await openChannels(ctx, client);
   const sharedGates = new Map<string, FeatureGate[]>();
   let layoutSample: string | undefined;

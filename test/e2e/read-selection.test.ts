@@ -37,6 +37,11 @@ describe('choosing Nodes', () => {
       stderr: '',
     });
     expect(await mcastctl(sim, ['get', 'mroute', '-l', 'kubernetes.io/hostname=nowhere'])).toEqual({ code: 0, stdout: '', stderr: 'No resources found\n' });
+    // featuregates still prints the controller's section, and says why there is no agents' section.
+    const gates = await mcastctl(sim, ['get', 'featuregates', '-l', 'nosuch=x']);
+    expect(gates.code).toBe(0);
+    expect(gates.stdout).toMatch(/^Antrea Controller Feature Gates\n/);
+    expect(gates.stderr).toBe('No antrea-agent Pod runs on a Node matching the selector "nosuch=x"\n');
   });
 
   it('get featuregates with two --node flags merges those agents only', async () => {
