@@ -233,7 +233,7 @@ export class SimCluster {
     }
     for (const w of scenario.workloads ?? []) {
       const key = `${w.namespace}/${w.name}`;
-      this.dataplane.counters.set(key, { inbound: w.inbound ?? 0, outbound: w.outbound ?? 0, inboundRate: w.inboundRate ?? 0, outboundRate: w.outboundRate ?? 0 });
+      this.dataplane.counters.set(key, { inbound: BigInt(w.inbound ?? 0), outbound: BigInt(w.outbound ?? 0), inboundRate: w.inboundRate ?? 0, outboundRate: w.outboundRate ?? 0 });
       for (const g of w.groups ?? []) this.dataplane.join(w.namespace, w.name, g);
       for (const g of w.sends ?? []) this.dataplane.startSending(w.namespace, w.name, g, w.sendRate ?? 100, w.packetBytes ?? 1368, this.startedAt);
     }

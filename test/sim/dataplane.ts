@@ -11,8 +11,9 @@ import type { Json } from './api/status.js';
 import { klogLine } from './antrea/agent-startup.js';
 
 export interface PodCounters {
-  inbound: number;
-  outbound: number;
+  /** Exact u64 counters. */
+  inbound: bigint;
+  outbound: bigint;
   /** Packets per second added while the simulator runs. */
   inboundRate: number;
   outboundRate: number;
@@ -172,23 +173,24 @@ export class Dataplane {
     if (!agent || !state) return [];
     const first = agent.startedAt === state.firstAgentStartedAt;
     const seconds = (Date.now() - (first ? this.cluster.startedAt : agent.startedAt)) / 1000;
-    const rows = new Map<string, { inbound: number; outbound: number }>();
+    const rows = new Map<string, { inbound: bigint; outbound: bigint }>();
+    const since = (count: bigint, rate: number) => (first ? count : 0n) + packetsIn(rate, seconds);
     for (const key of this.countersOn(node)) {
       const c = this.counters.get(key)!;
-      rows.set(key, { inbound: Math.floor((first ? c.inbound : 0) + c.inboundRate * seconds), outbound: Math.floor((first ? c.outbound : 0) + c.outboundRate * seconds) });
+      rows.set(key, { inbound: since(c.inbound, c.inboundRate), outbound: since(c.outbound, c.outboundRate) });
     }
-    const row = (key: string) => rows.get(key) ?? rows.set(key, { inbound: 0, outbound: 0 }).get(key)!;
+    const row = (key: string) => rows.get(key) ?? rows.set(key, { inbound: 0n, outbound: 0n }).get(key)!;
     const allFlows = [...this.flows.values()].flat();
     for (const flow of allFlows) {
       const key = `${flow.namespace}/${flow.name}`;
       const pod = this.pod(key);
-      if (pod?.spec.nodeName === node && agent.settings.multicastRunning) row(key).outbound += Math.floor(flow.packetsPerSecond * this.seconds(flow.since, node));
+      if (pod?.spec.nodeName === node && agent.settings.multicastRunning) row(key).outbound += packetsIn(flow.packetsPerSecond, this.seconds(flow.since, node));
     }
     for (const [key, groups] of this.memberships) {
       const pod = this.pod(key);
       if (!pod || pod.spec.nodeName !== node) continue;
       for (const flow of allFlows) {
-        if (groups.has(flow.group) && `${flow.namespace}/${flow.name}` !== key && this.delivers(flow, node)) row(key).inbound += Math.floor(flow.packetsPerSecond * this.seconds(flow.since, node));
+        if (groups.has(flow.group) && `${flow.namespace}/${flow.name}` !== key && this.delivers(flow, node)) row(key).inbound += packetsIn(flow.packetsPerSecond, this.seconds(flow.since, node));
       }
     }
     return [...rows].map(([key, r]) => {
@@ -245,9 +247,9 @@ export class Dataplane {
           group: r.group,
           iif: unresolved ? undefined : (r.iif ?? 'antrea-gw0'),
           oifs: unresolved ? [] : (r.oifs ?? []).map((o) => (typeof o === 'string' ? { name: o } : o)),
-          packets: unresolved ? 0 : (r.packets ?? 0),
-          bytes: unresolved ? 0 : (r.bytes ?? 0),
-          wrongIf: unresolved ? 0 : (r.wrongIf ?? 0),
+          packets: unresolved ? 0n : BigInt(r.packets ?? 0),
+          bytes: unresolved ? 0n : BigInt(r.bytes ?? 0),
+          wrongIf: unresolved ? 0n : BigInt(r.wrongIf ?? 0),
           age: r.age ?? 0.05,
         };
       });
@@ -261,8 +263,8 @@ export class Dataplane {
     for (const flow of [...this.flows.values()].flat()) {
       const sender = this.cluster.store.get('pods', flow.namespace, flow.name);
       if (!sender || sender.spec.hostNetwork || isLinkLocal(flow.group)) continue;
-      const packets = Math.floor(flow.packetsPerSecond * this.seconds(flow.since, node));
-      const entry = (iif: string, oifs: string[]) => ({ source: sender.status?.podIP ?? '', group: flow.group, iif, oifs: oifs.map((name) => ({ name })), packets, bytes: packets * flow.packetBytes, wrongIf: 0, age: 0.01 });
+      const packets = packetsIn(flow.packetsPerSecond, this.seconds(flow.since, node));
+      const entry = (iif: string, oifs: string[]) => ({ source: sender.status?.podIP ?? '', group: flow.group, iif, oifs: oifs.map((name) => ({ name })), packets, bytes: packets * BigInt(flow.packetBytes), wrongIf: 0n, age: 0.01 });
       if (sender.spec.nodeName === node) routes.push(entry('antrea-gw0', ifaces));
       else if (agent.settings.trafficEncapMode !== 'encap' && installed.includes(flow.group) && this.cluster.agentProcess(sender.spec.nodeName)?.settings.multicastRunning) routes.push(entry(transport, ['antrea-gw0']));
     }
@@ -275,7 +277,7 @@ export class Dataplane {
     const names = spec?.kernel?.mroutes ? ['antrea-gw0', spec.kernel.transportInterface ?? 'eth0'] : ['antrea-gw0', ...this.multicastInterfaces(node)];
     const routes = this.mroutes(node);
     return names.map((name, i) => {
-      const sum = (pick: (r: MrouteEntry) => boolean, field: 'packets' | 'bytes') => routes.filter(pick).reduce((s, r) => s + r[field], 0);
+      const sum = (pick: (r: MrouteEntry) => boolean, field: 'packets' | 'bytes') => routes.filter(pick).reduce((s, r) => s + r[field], 0n);
       const into = (r: MrouteEntry) => r.iif === name;
       const out = (r: MrouteEntry) => r.oifs.some((o) => o.name === name);
       return { name, ifindex: 4 + i, bytesIn: sum(into, 'bytes'), pktsIn: sum(into, 'packets'), bytesOut: sum(out, 'bytes'), pktsOut: sum(out, 'packets') };
@@ -293,4 +295,9 @@ export class Dataplane {
     const joined = this.localGroups(node).joined;
     return ['lo', 'ovs-system', 'antrea-gw0', ...this.multicastInterfaces(node)].map((name, i) => ({ name, ifindex: i + 1, groups: joined.get(name) ?? [] }));
   }
+}
+
+/** Whole packets sent in `seconds` at `perSecond` packets per second. */
+function packetsIn(perSecond: number, seconds: number): bigint {
+  return BigInt(Math.floor(perSecond * seconds));
 }

@@ -140,16 +140,16 @@ export class MulticastDelivery {
     kernel.mroutes ??= [];
     let entry = kernel.mroutes.find((r) => r.source === source && r.group === group && r.iif === iif);
     if (!entry) {
-      entry = { source, group, iif, oifs: [oif], packets: 0, bytes: 0, age: 0.01 };
+      entry = { source, group, iif, oifs: [oif], packets: 0n, bytes: 0n, age: 0.01 };
       kernel.mroutes.push(entry);
     }
-    entry.packets = (entry.packets ?? 0) + 1;
-    entry.bytes = (entry.bytes ?? 0) + bytes + IP_UDP_HEADERS;
+    entry.packets = BigInt(entry.packets ?? 0) + 1n;
+    entry.bytes = BigInt(entry.bytes ?? 0) + BigInt(bytes + IP_UDP_HEADERS);
   }
 
   private count(runtime: PodRuntime, key: 'inbound' | 'outbound'): void {
     const id = `${runtime.namespace}/${runtime.name}`;
-    const counters = this.cluster.dataplane.counters.get(id) ?? { inbound: 0, outbound: 0, inboundRate: 0, outboundRate: 0 };
+    const counters = this.cluster.dataplane.counters.get(id) ?? { inbound: 0n, outbound: 0n, inboundRate: 0, outboundRate: 0 };
     counters[key]++;
     this.cluster.dataplane.counters.set(id, counters);
   }

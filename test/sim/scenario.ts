@@ -3,6 +3,9 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
+/** A 64-bit counter: exact as bigint (how the loader reads scenario files); a number from TypeScript callers. */
+export type Counter = bigint | number;
+
 /** A simulated cluster, as written in test/sim/scenarios/*.yaml. */
 export interface Scenario {
   antreaVersion: string;
@@ -91,9 +94,10 @@ export interface ScenarioNode {
       group: string;
       iif?: string;
       oifs?: Array<string | { name: string; ttl?: number }>;
-      packets?: number;
-      bytes?: number;
-      wrongIf?: number;
+      /** u64 kernel counters: YAML integers are read exactly (bigint), numbers are accepted too. */
+      packets?: Counter;
+      bytes?: Counter;
+      wrongIf?: Counter;
       age?: number;
     }>;
   };
@@ -106,8 +110,9 @@ export interface ScenarioWorkload {
   /** Container image; its programs are what exec runs (test/sim/images). Default "busybox:1.36". */
   image?: string;
   ip?: string;
-  inbound?: number;
-  outbound?: number;
+  /** u64 counters antrea-agent reports; YAML integers are read exactly (bigint). */
+  inbound?: Counter;
+  outbound?: Counter;
   /** Packets per second added to the counters while the simulator runs (for --watch). */
   inboundRate?: number;
   outboundRate?: number;
@@ -182,7 +187,25 @@ export const FIXTURE_DIR = join(here, '..', 'fixtures', 'antrea');
 
 export function loadScenario(pathOrName: string): Scenario {
   const path = isAbsolute(pathOrName) || pathOrName.includes('/') ? pathOrName : join(SCENARIO_DIR, `${pathOrName}.yaml`);
-  const scenario = parse(readFileSync(path, 'utf8')) as Scenario;
+  // intAsBigInt: a u64 counter such as 18446744073709551615 must not be rounded through a double.
+  const scenario = exactCounters(parse(readFileSync(path, 'utf8'), { intAsBigInt: true }), []) as Scenario;
   scenario.scenarioDir ??= dirname(path);
   return scenario;
+}
+
+/** Whether the value at `path` is a u64 counter (kept as bigint); every other integer becomes a number. */
+function isCounter(path: string[]): boolean {
+  const key = path[path.length - 1];
+  if (path.includes('mroutes')) return key === 'packets' || key === 'bytes' || key === 'wrongIf';
+  return path[0] === 'workloads' && path.length === 3 && (key === 'inbound' || key === 'outbound');
+}
+
+/** The parsed document with bigints only where counters are (see isCounter). */
+function exactCounters(value: unknown, path: string[]): unknown {
+  if (typeof value === 'bigint') return isCounter(path) ? value : Number(value);
+  if (Array.isArray(value)) return value.map((v, i) => exactCounters(v, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactCounters(v, [...path, k])]));
+  }
+  return value;
 }

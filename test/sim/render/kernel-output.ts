@@ -16,19 +16,20 @@ export interface MrouteEntry {
   /** Input interface; absent for an unresolved entry. */
   iif?: string;
   oifs: Oif[];
-  packets: number;
-  bytes: number;
-  wrongIf: number;
+  /** Exact u64 counters. */
+  packets: bigint;
+  bytes: bigint;
+  wrongIf: bigint;
   age: number;
 }
 
 export interface Vif {
   name: string;
   ifindex: number;
-  bytesIn: number;
-  pktsIn: number;
-  bytesOut: number;
-  pktsOut: number;
+  bytesIn: bigint;
+  pktsIn: bigint;
+  bytesOut: bigint;
+  pktsOut: bigint;
 }
 
 export interface IgmpDevice {
@@ -45,15 +46,15 @@ export function mfcRoutes(entries: MrouteEntry[]): MfcRoute[] {
     group: e.group,
     iif: e.iif,
     oifs: e.oifs.map((o) => ({ name: o.name, ttl: o.ttl ?? 1 })),
-    packets: BigInt(e.packets),
-    bytes: BigInt(e.bytes),
-    wrongIf: BigInt(e.wrongIf),
+    packets: e.packets,
+    bytes: e.bytes,
+    wrongIf: e.wrongIf,
     ageMicroseconds: Math.round(e.age * 1e6),
   }));
 }
 
 const vifRows = (vifs: Vif[]): VifRow[] =>
-  vifs.map((v) => ({ name: v.name, bytesIn: BigInt(v.bytesIn), pktsIn: BigInt(v.pktsIn), bytesOut: BigInt(v.bytesOut), pktsOut: BigInt(v.pktsOut), flags: 0x8, local: v.ifindex, remote: 0 }));
+  vifs.map((v) => ({ name: v.name, bytesIn: v.bytesIn, pktsIn: v.pktsIn, bytesOut: v.bytesOut, pktsOut: v.pktsOut, flags: 0x8, local: v.ifindex, remote: 0 }));
 
 export function procIpMrCache(entries: MrouteEntry[], vifs: Vif[]): string {
   return renderIpMrCache(mfcRoutes(entries), vifRows(vifs));
