@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -185,10 +185,38 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const SCENARIO_DIR = join(here, 'scenarios');
 export const FIXTURE_DIR = join(here, '..', 'fixtures', 'antrea');
 
+/** The top-level keys of a scenario file (the fields of Scenario): any other key is a typo. */
+const SCENARIO_KEYS: ReadonlySet<string> = new Set<keyof Scenario>([
+  'antreaVersion', 'kubernetesMinor', 'token', 'config', 'nodes', 'namespaces', 'workloads', 'faults', 'generatedNodes',
+  'agentStartMs', 'tkgs', 'agentApi', 'execLatencyMs', 'crashLoopRestartMs', 'execOverrides', 'scenarioDir',
+]);
+
+/** A scenario that cannot be loaded: its message is one line, for `error: ...`. */
+export class ScenarioError extends Error {}
+
+/** The names of the scenarios in test/sim/scenarios, sorted. */
+export function scenarioNames(): string[] {
+  return readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+}
+
+/**
+ * Reads a scenario: a name in test/sim/scenarios, or a path to a .yaml file. Integers of counters stay
+ * exact (bigint). Throws ScenarioError for an unknown name, a missing file or an unknown top-level key.
+ */
 export function loadScenario(pathOrName: string): Scenario {
-  const path = isAbsolute(pathOrName) || pathOrName.includes('/') ? pathOrName : join(SCENARIO_DIR, `${pathOrName}.yaml`);
+  const named = !(isAbsolute(pathOrName) || pathOrName.includes('/') || pathOrName.endsWith('.yaml'));
+  const path = named ? join(SCENARIO_DIR, `${pathOrName}.yaml`) : pathOrName;
+  if (!existsSync(path)) {
+    throw new ScenarioError(named ? `unknown scenario "${pathOrName}"; scenarios: ${scenarioNames().join(', ')} (or a path to a .yaml)` : `scenario file "${path}" does not exist`);
+  }
   // intAsBigInt: a u64 counter such as 18446744073709551615 must not be rounded through a double.
-  const scenario = exactCounters(parse(readFileSync(path, 'utf8'), { intAsBigInt: true }), []) as Scenario;
+  const doc: unknown = parse(readFileSync(path, 'utf8'), { intAsBigInt: true });
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ScenarioError(`scenario ${path}: not a mapping of scenario keys`);
+  const unknown = Object.keys(doc).filter((k) => !SCENARIO_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new ScenarioError(`scenario ${path}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; known keys: ${[...SCENARIO_KEYS].join(', ')}`);
+  }
+  const scenario = exactCounters(doc, []) as Scenario;
   scenario.scenarioDir ??= dirname(path);
   return scenario;
 }
