@@ -20,6 +20,23 @@ describe.runIf(KUBECTL !== undefined || process.env.CI === 'true')('kubectl agai
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual(agentPods().map((p) => `${p} 2/2 Running 0`));
   });
 
+  it('lists Nodes with kube-apiserver Node columns, -o wide adds the Node info (printers.go printNode)', async () => {
+    const nodes = [...sim.server.cluster.agents.keys()].sort();
+    const r = await kubectl(sim, ['get', 'nodes']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).filter((_, i) => i !== 3).join(' '))).toEqual(nodes.map((n) => `${n} Ready <none> v1.32.5`));
+    const wide = await kubectl(sim, ['get', 'node', nodes[0], '-o', 'wide']);
+    const [head, row] = wide.stdout.trimEnd().split('\n');
+    expect(head.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+    const node = sim.server.cluster.store.get('nodes', undefined, nodes[0])!;
+    const cells = row.split(/\s{2,}/);
+    expect([...cells.slice(0, 3), ...cells.slice(4)]).toEqual([
+      nodes[0], 'Ready', '<none>', 'v1.32.5', node.status.addresses[0].address, '<none>', node.status.nodeInfo.osImage, node.status.nodeInfo.kernelVersion, 'containerd://1.7.13',
+    ]);
+  });
+
   it('reads the antrea-config ConfigMap with its comments', async () => {
     const r = await kubectl(sim, ['get', 'configmap', 'antrea-config', '-n', 'kube-system', '-o', 'yaml']);
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { timestamp } from '../store.js';
 import { applyPatch } from './patch.js';
 import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
 import { HttpStatus, notFound, type Json } from './status.js';
-import { multicastGroupTable, podTable } from './tables.js';
+import { multicastGroupTable, nodeTable, podTable } from './tables.js';
 
 export interface RequestContext {
   cluster: SimCluster;
@@ -211,7 +211,7 @@ export const ROUTES: Route[] = [
     onCreate: (ctx, o) => ctx.cluster.createNamespace(o.metadata.name, undefined, o.metadata.labels),
     onDelete: (ctx, name) => ctx.cluster.deleteNamespace(name),
   }),
-  ...storedResource({ resource: 'nodes', kind: 'Node', version: 'v1', namespaced: false, shortNames: ['no'], verbs: ['delete', 'get', 'list', 'patch', 'update', 'watch'], onDelete: (ctx, name) => {
+  ...storedResource({ resource: 'nodes', kind: 'Node', version: 'v1', namespaced: false, shortNames: ['no'], table: nodeTable, verbs: ['delete', 'get', 'list', 'patch', 'update', 'watch'], onDelete: (ctx, name) => {
     const node = ctx.cluster.store.get('nodes', undefined, name)!;
     ctx.cluster.deleteNode(name);
     return node;

@@ -32,6 +32,46 @@ export function podTable(pods: Json[], next?: string): Json {
   };
 }
 
+/**
+ * The Table kube-apiserver returns for Nodes: columns and cells of printNode in kubernetes
+ * pkg/printers/internalversion/printers.go (tag v1.32.0): STATUS from the Ready condition ("Ready",
+ * "NotReady", "Unknown" without one; ",SchedulingDisabled" when unschedulable), ROLES from
+ * node-role.kubernetes.io/<role> and kubernetes.io/role labels (sorted, "<none>"), VERSION the
+ * kubelet's; priority-1 (-o wide) columns the first InternalIP/ExternalIP ("<none>"), OS image,
+ * kernel and container runtime ("<unknown>" when empty).
+ */
+export function nodeTable(nodes: Json[], next?: string): Json {
+  const column = (name: string, priority = 0) => ({ name, type: 'string', format: name === 'Name' ? 'name' : '', description: name, priority });
+  const address = (n: Json, type: string) => (n.status?.addresses ?? []).find((a: Json) => a.type === type)?.address ?? '<none>';
+  const known = (value: string | undefined) => value || '<unknown>';
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '1', ...(next ? { continue: next } : {}) },
+    columnDefinitions: [
+      column('Name'), column('Status'), column('Roles'), column('Age'), column('Version'),
+      column('Internal-IP', 1), column('External-IP', 1), column('OS-Image', 1), column('Kernel-Version', 1), column('Container-Runtime', 1),
+    ],
+    rows: nodes.map((n) => {
+      const ready = (n.status?.conditions ?? []).find((c: Json) => c.type === 'Ready');
+      const status = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown', ...(n.spec?.unschedulable ? ['SchedulingDisabled'] : [])];
+      const roles = new Set<string>();
+      for (const [k, v] of Object.entries<string>(n.metadata.labels ?? {})) {
+        if (k.startsWith('node-role.kubernetes.io/') && k.length > 'node-role.kubernetes.io/'.length) roles.add(k.slice('node-role.kubernetes.io/'.length));
+        else if (k === 'kubernetes.io/role' && v !== '') roles.add(v);
+      }
+      const info = n.status?.nodeInfo ?? {};
+      return {
+        cells: [
+          n.metadata.name, status.join(','), [...roles].sort().join(',') || '<none>', age(n.metadata.creationTimestamp), info.kubeletVersion ?? '',
+          address(n, 'InternalIP'), address(n, 'ExternalIP'), known(info.osImage), known(info.kernelVersion), known(info.containerRuntimeVersion),
+        ],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: n.metadata },
+      };
+    }),
+  };
+}
+
 /** kubectl get multicastgroups: GROUP and PODS ("ns/name" joined by "," without a space, at most 3). */
 export function multicastGroupTable(groups: Json[]): Json {
   const pods = (refs: Json[]) => {
