@@ -10,17 +10,33 @@ export const MAX_TOOL_OUTPUT_BYTES = 32 * 1024 * 1024;
 export const MAX_MESSAGE_CHARS = 400;
 
 /**
- * One printable line of at most `max` characters from untrusted text: control characters (ESC, CR,
- * NUL, …) are shown as "^X" or "\uXXXX" escapes, only the first line is kept, and a cut is marked
- * with how much was left out. Returns '' for empty input.
+ * Every character that can move the cursor, recolour or clear a terminal, or reorder what it shows:
+ * C0 (ESC, BEL, CR, NUL, …), DEL, C1 (CSI 0x9b, …) and the Unicode bidirectional overrides.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Untrusted text made inert for a terminal, the one escaper every printed path uses: TAB, LF and
+ * CR become "\t", "\n" and "\r", every other control character (ESC included, so nothing looks
+ * like an escape sequence) "\uXXXX", as JSON writes them. Not cut; printable text is unchanged.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * One printable line of at most `max` characters from untrusted text: only the first line is kept,
+ * its control characters are escaped (escapeControlCharacters), and a cut is marked with how much
+ * was left out. Returns '' for empty input.
  */
 export function boundedLine(text: string, max = MAX_MESSAGE_CHARS): string {
   const newline = text.search(/[\n\f\v\u2028\u2029]/);
   const first = newline >= 0 ? text.slice(0, newline) : text;
   const rest = text.length - first.length;
   const head = first.length > max ? first.slice(0, max) : first;
-  // eslint-disable-next-line no-control-regex
-  const printable = head.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => (c === '\x1b' ? '^[' : c === '\r' ? '\\r' : c === '\t' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  const printable = escapeControlCharacters(head);
   const cut = first.length - head.length + rest;
   if (cut === 0) return printable;
   return `${printable}… (${cut} more characters${rest > 0 ? `, ${text.split('\n').length - 1} more lines` : ''})`;
@@ -44,13 +60,3 @@ export function describeUnexpected(text: string): string {
   return JSON.stringify(boundedLine(trimmed, 80));
 }
 
-/**
- * A name mcastctl did not choose (a kubeconfig context) made safe for one table cell or line: ESC is
- * shown as "^[" (as boundedLine shows it), TAB, LF and CR as "\t", "\n" and "\r", any other control
- * character as "\uXXXX", so it can neither recolour a terminal nor break a table's columns. Not cut.
- */
-export function escapeControlCharacters(text: string): string {
-  const named: Record<string, string> = { '\x1b': '^[', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from '../bounded-text.js';
 import stringWidth from 'string-width';
 import type { RunContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -58,9 +59,9 @@ export interface ListSpec<T> {
   alert?: (item: T) => boolean;
 }
 
-/** Terminal safety as kubectl's printer does it: escape ESC and CR; a newline ends the cell. */
+/** Terminal safety: a newline ends the cell, every control character is escaped (escapeControlCharacters). */
 function cell(text: string): string {
-  return text.replace(/\x1b/g, '^[').replace(/\r/g, '\\r').split(/[\n\f]/)[0];
+  return escapeControlCharacters(text.split(/[\n\f]/)[0]);
 }
 
 /**

@@ -77,12 +77,12 @@ describe('--all-contexts and repeated --context', () => {
     const east = await startSim('read-commands');
     sims.push(east);
     const evil = 'ev\x1b[31mil\ttab';
-    const shown = 'ev^[[31mil\\ttab';
+    const shown = 'ev\\u001b[31mil\\ttab';
     // JSON's string is YAML's double-quoted scalar: the kubeconfig carries the raw characters.
     const kubeconfig = fleetKubeconfig(east.dir, [[JSON.stringify(evil), east], [JSON.stringify(`${evil}-down`), 'https://127.0.0.1:9']], JSON.stringify(evil));
     const table = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '--request-timeout', '5s']);
     expect(table.code).toBe(3);
-    expect(table.stdout.split('\n')[1]).toMatch(/^ev\^\[\[31mil\\ttab {3}node-a {3,}/);
+    expect(table.stdout.split('\n')[1]).toMatch(/^ev\\u001b\[31mil\\ttab {3}node-a {3,}/);
     expect(table.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
     expect(table.stderr).toBe(`error: cluster "${shown}-down": The connection to the server 127.0.0.1:9 was refused - did you specify the right host or port?\n`);
     const names = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '--request-timeout', '5s', '-o', 'name']);

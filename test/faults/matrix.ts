@@ -103,6 +103,8 @@ export const FAULTS: Fault[] = [
   { ...nodeFault('exec answers 10 MB on one Node', { kind: 'exec', stdout: huge }), only: /^(get podmulticaststats|get igmp|igmp set-max|multicast enable --wait|get mroute)/ },
   nodeFault('exec answers truncated JSON on one Node', { kind: 'exec', stdout: '[{"name":"vlc-sender","podNamespace":"default","inbound":"0","outbou' }),
   nodeFault('exec exits 1 on one Node', { kind: 'exec', stderr: 'error: simulated failure\n', exitCode: 1 }),
+  // A tool's stderr is quoted in the Node's error line: ESC and BEL must not reach the terminal.
+  { ...nodeFault('exec exits 1 with ESC and BEL in its stderr on one Node', { kind: 'exec', stderr: '\u001b[2J\u0007evil\nsecond line\n', exitCode: 1 }), only: /^(get igmp|get featuregates)/, names: () => 'exited with code 1: \\u001b[2J\\u0007evil' },
   { ...nodeFault('exec answered 429 once on one Node (retried)', { kind: 'status', status: 429, headers: { 'Retry-After': '1' } }), rules: onSlowNode({ kind: 'status', status: 429, headers: { 'Retry-After': '1' } }, 1), codes: () => [0], names: () => undefined },
   { kind: 'API 409 on every write', rules: [{ method: 'PATCH', action: { kind: 'status', status: 409 } }, { method: 'PUT', action: { kind: 'status', status: 409 } }], codes: (c) => (c.write && c.name !== 'igmp set-max' ? [1] : [0]) },
   { kind: 'API 403 on every write', rules: [{ method: 'PATCH', action: { kind: 'status', status: 403 } }, { method: 'PUT', action: { kind: 'status', status: 403 } }, { method: 'POST', action: { kind: 'status', status: 403 } }], codes: (c) => (c.write && c.name !== 'igmp set-max' ? [4] : [0]) },
@@ -188,6 +190,7 @@ async function runCell(command: Command, rules: FaultRule[], expectCodes: number
       expect(line.length, `${label}: a stderr line is bounded`).toBeLessThanOrEqual(2100);
       expect(line, `${label}: only one-line diagnostics on stderr`).toMatch(DIAGNOSTIC);
     }
+    expect(r.stderr, `${label}: no raw control character on stderr`).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(r.stderr, `${label}: no crash dump`).not.toMatch(/Node\.js v|\n\s+at |node:internal/);
     if (r.code !== 0 && r.code !== 6 && r.code !== 7) expect(lines.some((l) => /^(error: |Error from server|Unable to connect|The connection to the server)/.test(l)), `${label}: an error line`).toBe(true);
     if (![0, 3, 6, 7].includes(r.code)) {

@@ -16,7 +16,10 @@ import { parseOutput, renderTable } from '../../src/output/list-printer.js';
 
 describe('untrusted text is bounded', () => {
   it('keeps one line, escapes control characters and says how much was cut', () => {
-    expect(boundedLine('a\x1b[31mb\r\u0000c')).toBe('a^[[31mb\\r\\u0000c');
+    expect(boundedLine('a\x1b[31mb\r\u0000c')).toBe('a\\u001b[31mb\\r\\u0000c');
+    // The reported exec stderr: ESC is escaped as BEL is, and C1 CSI and bidi overrides too.
+    expect(boundedLine('\u001b[2J\u0007evil\nsecond line\n')).toBe('\\u001b[2J\\u0007evil… (13 more characters, 2 more lines)');
+    expect(boundedLine('\u009b2J\u202eevil\ttab')).toBe('\\u009b2J\\u202eevil\\ttab');
     expect(boundedLine('first\nsecond\nthird')).toBe('first… (13 more characters, 2 more lines)');
     const huge = 'x'.repeat(10 * 1024 * 1024);
     expect(boundedLine(huge)).toBe(`${'x'.repeat(400)}… (${huge.length - 400} more characters)`);

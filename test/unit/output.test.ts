@@ -13,7 +13,7 @@ describe('renderTable (kubectl layout)', () => {
   });
 
   it('escapes terminal control characters and cuts a cell at a newline', () => {
-    expect(renderTable(['X'], [['\x1b[31mred\r'], ['two\nlines']], true)).toBe('^[[31mred\\r\ntwo\n');
+    expect(renderTable(['X'], [['\x1b[31mred\r'], ['two\nlines']], true)).toBe('\\u001b[31mred\\r\ntwo\n');
   });
 });
 
