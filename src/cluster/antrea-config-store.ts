@@ -205,9 +205,14 @@ export async function updateAntreaConfig(
   }
 }
 
+/** The backup history, oldest first; [] when mcastctl never changed antrea-config here. */
+export async function readBackupHistory(client: KubeApi, namespace: string): Promise<BackupEntry[]> {
+  return readHistory(await readBackupMap(client, namespace));
+}
+
 /** The backup history, oldest first; throws CliError when there is none. */
 export async function readBackups(client: KubeApi, namespace: string): Promise<BackupEntry[]> {
-  const history = readHistory(await readBackupMap(client, namespace));
+  const history = await readBackupHistory(client, namespace);
   if (history.length === 0) {
     throw new CliError(`no backup to roll back to: ConfigMap ${namespace}/${BACKUP_CONFIG} does not exist (mcastctl has not changed ${ANTREA_CONFIG} here)`);
   }

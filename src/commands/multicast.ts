@@ -3,7 +3,7 @@ import { planMulticast, type MulticastOptions } from '../antrea/multicast-plan.j
 import { describeFinding, multicastFindings, parseGoDuration, releaseProfile, SOURCES, type MulticastSettings } from '../antrea/release.js';
 import { CATALOGUED_TAGS } from '../antrea/release-data.js';
 import { parsePodMulticastStatsJson } from '../antrea/podmulticaststats-parser.js';
-import { ANTREA_CONFIG, BACKUP_CONFIG, changedSince, readBackups, type BackupEntry, type ConfigData } from '../cluster/antrea-config-store.js';
+import { ANTREA_CONFIG, BACKUP_CONFIG, changedSince, readBackupHistory, readBackups, type BackupEntry, type ConfigData } from '../cluster/antrea-config-store.js';
 import { ANTREACONFIG_GROUP, ANTREACONFIG_PLURAL, ANTREACONFIG_VERSION, antreaConfigName } from '../cluster/tkgs.js';
 import { CliError, ExitCode, UsageError } from '../errors.js';
 import { warn } from '../output/diagnostics.js';
@@ -197,12 +197,21 @@ async function runRollback(ctx: CommandContext, opts: RollbackOptions): Promise<
   const client = await ctx.cluster();
   const namespace = ctx.globals.antreaNamespace;
   const current = await refuseIfTkgs(ctx, client, `${ctx.programName} multicast enable|disable --tkgs --tkgs-cluster CLUSTER --namespace VSPHERE_NAMESPACE`);
-  const history = await readBackups(client, namespace);
   if (opts.list) {
-    const rows = [...history].reverse().map((e) => [e.id, e.savedAt, Object.keys(e.saved).sort().join(','), !e.written ? 'unknown' : changedSince(e, current).length === 0 ? 'yes' : 'no']);
+    // An empty history is an empty list, as an empty get is: not an error.
+    const all = await readBackupHistory(client, namespace);
+    if (all.length === 0) {
+      ctx.stderr.write(`No backups found in configmap/${BACKUP_CONFIG} (mcastctl has not changed ${ANTREA_CONFIG} in namespace ${namespace}).\n`);
+      return ExitCode.OK;
+    }
+    // CURRENT is yes on one row only: the backup a plain rollback restores, the newest whose change
+    // produced what antrea-config holds now (an alternating enable/disable matches every other one).
+    const producing = [...all].reverse().find((e) => changedSince(e, current).length === 0);
+    const rows = [...all].reverse().map((e) => [e.id, e.savedAt, Object.keys(e.saved).sort().join(','), e === producing ? 'yes' : 'no']);
     ctx.stdout.write(renderTable(['ID', 'SAVED-AT', 'KEYS', 'CURRENT'], rows, false));
     return ExitCode.OK;
   }
+  const history = await readBackups(client, namespace);
   let entry: BackupEntry | undefined;
   if (opts.to !== undefined) {
     entry = history.find((e) => e.id === opts.to);

@@ -101,6 +101,29 @@ describe('rollback and a concurrent writer', () => {
   }, 30_000);
 });
 
+describe('rollback --list', () => {
+  it('on a cluster mcastctl never changed: "No backups found" on stderr, exit 0', async () => {
+    sim = await startSim('read-commands');
+    const list = await mcastctl(sim, ['multicast', 'rollback', '--list']);
+    expect(list).toMatchObject({ code: 0, stdout: '', stderr: 'No backups found in configmap/antrea-config-mcastctl-backup (mcastctl has not changed antrea-config in namespace kube-system).\n' });
+    // rollback itself still has nothing to restore: that is an error.
+    expect((await mcastctl(sim, ['multicast', 'rollback', '--no-restart'])).code).toBe(1);
+  });
+
+  it('after disable/enable alternated 11 times, CURRENT is yes on one row only: the backup rollback restores', async () => {
+    sim = await startSim('read-commands');
+    for (let i = 0; i < 11; i++) {
+      expect((await mcastctl(sim, ['multicast', 'disable', '--no-restart'])).code).toBe(0);
+      expect((await mcastctl(sim, ['multicast', 'enable', '--no-restart'])).code).toBe(0);
+    }
+    const list = await mcastctl(sim, ['multicast', 'rollback', '--list']);
+    expect(list.code).toBe(0);
+    const rows = list.stdout.trimEnd().split('\n').slice(1);
+    expect(rows).toHaveLength(20);
+    expect(rows.map((r) => r.split(/ +/)[3])).toEqual(['yes', ...Array(19).fill('no')]);
+  }, 120_000);
+});
+
 describe('rollback after a write that never landed', () => {
   it('says there is nothing to roll back, truly, and changes nothing', async () => {
     sim = await startSim('default');
