@@ -37,6 +37,19 @@ describe.runIf(KUBECTL !== undefined || process.env.CI === 'true')('kubectl agai
     ]);
   });
 
+  it('a malformed labelSelector is a 400 BadRequest with the apimachinery parse error', async () => {
+    expect(await kubectl(sim, ['get', 'pods', '-A', '-l', 'app in (a'])).toEqual({
+      code: 1, stdout: '', stderr: 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "app in (a", field selector "": ' + "unable to parse requirement: found '', expected: ',' or ')'\n",
+    });
+    expect(await kubectl(sim, ['get', 'pods', '-A', '-l', '!!bad'])).toEqual({
+      code: 1, stdout: '', stderr: 'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label selector "!!bad", field selector "": ' + "unable to parse requirement: found '!', expected: identifier\n",
+    });
+    const names = async (selector: string) => (await kubectl(sim, ['get', 'pods', '-n', 'kube-system', '-l', selector, '-o', 'name'])).stdout.trimEnd().split('\n').filter(Boolean).length;
+    const agents = agentPods().length;
+    expect(await names('app in (antrea),component notin (antrea-controller),!nosuch')).toBe(agents);
+    expect(await names('component!=antrea-agent,app=antrea')).toBe(1);
+  });
+
   it('reads the antrea-config ConfigMap with its comments', async () => {
     const r = await kubectl(sim, ['get', 'configmap', 'antrea-config', '-n', 'kube-system', '-o', 'yaml']);
     expect(r.code).toBe(0);

@@ -7,7 +7,7 @@ import type { SimCluster } from '../cluster.js';
 import { ANTREA_NAMESPACE } from '../cluster.js';
 import { timestamp } from '../store.js';
 import { applyPatch } from './patch.js';
-import { matchesFieldSelector, matchesLabelSelector } from './selectors.js';
+import { labelSelector, matchesFieldSelector } from './selectors.js';
 import { HttpStatus, notFound, type Json } from './status.js';
 import { multicastGroupTable, nodeTable, podTable } from './tables.js';
 
@@ -93,9 +93,10 @@ function storedResource(options: {
   const discovery = { groupVersion, resource: resourceEntry(resource, kind, namespaced, verbs, options.shortNames) };
   const listHandler = (ctx: RequestContext): Answer => {
     const namespace = ctx.params.namespace;
+    const labels = labelSelector(ctx.query.get('labelSelector') ?? '');
     const select = (o: Json) =>
       (!namespace || o.metadata.namespace === namespace) &&
-      matchesLabelSelector(o.metadata.labels, ctx.query.get('labelSelector') ?? '') &&
+      labels(o.metadata.labels) &&
       matchesFieldSelector(o, ctx.query.get('fieldSelector') ?? '') &&
       (!options.filter || options.filter(ctx, o));
     if (isWatch(ctx.query)) return { watch: { resource, namespace, filter: select } };
@@ -280,7 +281,8 @@ export const ROUTES: Route[] = [
 ];
 
 function storedList(ctx: RequestContext, resource: string, kind: string, table?: (items: Json[], next?: string) => Json): Answer {
-  const select = (o: Json) => matchesLabelSelector(o.metadata.labels, ctx.query.get('labelSelector') ?? '') && matchesFieldSelector(o, ctx.query.get('fieldSelector') ?? '');
+  const labels = labelSelector(ctx.query.get('labelSelector') ?? '');
+  const select = (o: Json) => labels(o.metadata.labels) && matchesFieldSelector(o, ctx.query.get('fieldSelector') ?? '');
   if (isWatch(ctx.query)) return { watch: { resource, filter: select } };
   const { items, next } = paginate(ctx.cluster.store.list(resource).filter(select), ctx.query);
   if (table && String(ctx.headers.accept ?? '').includes('as=Table')) return table(items, next);
