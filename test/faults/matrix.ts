@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { changedSince, readHistory } from '../../src/cluster/antrea-config-store.js';
 import { mcastctl, startSim, testPki, type RunningSim } from '../helpers/sim.js';
 import { FaultProxy, type FaultRule } from './fault-proxy.js';
+import type { Fault as SimFault } from '../sim/scenario.js';
 
 /** The deadlines every cell runs with. */
 const NODE_TIMEOUT_MS = 3000;
@@ -42,6 +43,8 @@ export interface Command {
   setup?: string[];
   /** Extra wall time the command legitimately takes (waiting for a rollout). */
   extraMs?: number;
+  /** Only the fault kinds matching this (a costly command added for a few faults). */
+  faultsOnly?: RegExp;
 }
 
 export const COMMANDS: Command[] = [
@@ -56,6 +59,7 @@ export const COMMANDS: Command[] = [
   { name: 'featuregate set', args: ['featuregate', 'set', 'Egress=false', '--no-restart'], execsAgents: false, write: true, partial: [0, 1, 3], extraMs: 6000 },
   { name: 'multicast rollback', args: ['multicast', 'rollback', '--no-restart'], execsAgents: false, write: true, partial: [0, 1, 3], setup: ['featuregate', 'set', 'Egress=false', '--no-restart'], extraMs: 6000 },
   { name: 'igmp set-max', args: ['igmp', 'set-max', '30', '--all-nodes'], execsAgents: true, write: true, partial: [3], extraMs: 3000 },
+  { name: 'featuregate set --wait', args: ['featuregate', 'set', 'Egress=false', '--wait', '--timeout', '30s'], execsAgents: true, write: true, partial: [1], extraMs: 12000, faultsOnly: /featuregates table|not Ready/ },
   { name: 'multicast enable --wait', args: ['multicast', 'enable', '--wait', '--timeout', '30s'], execsAgents: true, write: true, partial: [1], setup: ['multicast', 'disable', '--no-restart'], extraMs: 12000 },
 ];
 
@@ -70,6 +74,8 @@ interface Fault {
   deadlineMs?: number;
   /** Only for commands whose name matches (a costly fault run where the issue reported it). */
   only?: RegExp;
+  /** A simulator fault that starts when the command writes antrea-config (a write cell's own simulator). */
+  onWrite?: SimFault;
 }
 
 const everyRequest = (action: FaultRule['action']): FaultRule[] => [{ upgrade: false, action }];
@@ -111,6 +117,10 @@ export const FAULTS: Fault[] = [
   { kind: 'API 500 on every write', rules: [{ method: 'PATCH', action: { kind: 'status', status: 500 } }, { method: 'PUT', action: { kind: 'status', status: 500 } }, { method: 'POST', action: { kind: 'status', status: 500 } }], codes: (c) => (c.write && c.name !== 'igmp set-max' ? [1] : [0]) },
   { kind: 'API server gone just before the PATCH of antrea-config', rules: [{ method: 'PATCH', path: /\/configmaps\/antrea-config$/, action: { kind: 'kill' } }], codes: (c) => (c.write && c.name !== 'igmp set-max' ? [5] : [0]) },
   { kind: 'API server gone just before the first write', rules: [{ method: 'PATCH', action: { kind: 'kill' } }, { method: 'PUT', action: { kind: 'kill' } }, { method: 'POST', action: { kind: 'kill' } }], codes: (c) => (c.write && c.name !== 'igmp set-max' ? [5] : [0]) },
+  // The agent restarted by --wait never becomes Ready: the change is rolled back (exit 10) and the wait names that Node.
+  { kind: 'agent not Ready (CrashLoopBackOff) on one Node during --wait', rules: [], onWrite: { kind: 'agent-not-ready', node: SLOW_NODE }, only: /--wait/, codes: () => [10], names: () => SLOW_NODE, deadlineMs: 35_000 },
+  // antctl's table cut after its first row (a Node's output lost mid-way): read as what it says, never as the whole list.
+  { ...nodeFault('exec answers the featuregates table cut after one row on one Node', { kind: 'exec', stdout: 'Antrea Agent Feature Gates\nFEATUREGATE                     STATUS       VERSION\nAntreaIPAM                      Disabled     ALPHA\n' }), only: /featuregate/ },
   nodeFault('exec upgrade refused 500 on one Node', { kind: 'status', status: 500 }),
   nodeFault('exec upgrade slower than --node-timeout on one Node', { kind: 'delay', ms: 9_000 }),
 ];
@@ -168,7 +178,7 @@ async function configOf(proxy: FaultProxy): Promise<{ data: Data; backup?: Param
 /** The diagnostics mcastctl may print on stderr, each one line. */
 const DIAGNOSTIC = /^(error: |Error from server|Unable to connect to the server|The connection to the server|Warning: |configmap\/|daemonset)/;
 
-async function runCell(command: Command, rules: FaultRule[], expectCodes: number[], names: string | undefined, deadlineMs: number, label: string): Promise<void> {
+async function runCell(command: Command, rules: FaultRule[], expectCodes: number[], names: string | undefined, deadlineMs: number, label: string, onWrite?: SimFault): Promise<void> {
   tally.cells++;
   const sim = command.write ? await startSim('default') : await shared();
   const proxy = new FaultProxy(sim.server.port, testPki(), sim.server.token);
@@ -177,6 +187,7 @@ async function runCell(command: Command, rules: FaultRule[], expectCodes: number
     if (command.setup) expect((await mcastctl(sim, command.setup)).code).toBe(0);
     const before = command.write ? await configOf(proxy) : undefined;
     proxy.add(...rules);
+    if (onWrite) proxy.add({ method: 'PATCH', path: /\/configmaps\/antrea-config$/, times: 1, action: { kind: 'hook', run: () => sim.server.cluster.faults.add(onWrite) } });
     const kubeconfig = join(sim.dir, `proxy-${proxy.port}`);
     writeFileSync(kubeconfig, proxy.kubeconfig(readFileSync(sim.kubeconfig, 'utf8')), { mode: 0o600 });
     const started = Date.now();
@@ -238,8 +249,8 @@ async function runCell(command: Command, rules: FaultRule[], expectCodes: number
 }
 
 /** Declares a cell; it starts at once (in the pool) and its test awaits it. */
-function cell(label: string, command: Command, rules: FaultRule[], codes: number[], names: string | undefined, deadlineMs: number): void {
-  const result = pooled(() => runCell(command, rules, codes, names, deadlineMs, label)).then(
+function cell(label: string, command: Command, rules: FaultRule[], codes: number[], names: string | undefined, deadlineMs: number, onWrite?: SimFault): void {
+  const result = pooled(() => runCell(command, rules, codes, names, deadlineMs, label, onWrite)).then(
     () => undefined,
     (err: unknown) => err,
   );
@@ -256,6 +267,8 @@ function cell(label: string, command: Command, rules: FaultRule[], codes: number
  */
 function applies(fault: Fault, command: Command): boolean {
   if (fault.only && !fault.only.test(command.name)) return false;
+  if (command.faultsOnly && !command.faultsOnly.test(fault.kind)) return false;
+  if (fault.onWrite) return command.write === true;
   if (!command.write) return !/write|PATCH/.test(fault.kind);
   const nodeFault = fault.rules.some((r) => r.node !== undefined);
   if (nodeFault) return command.execsAgents;
@@ -267,10 +280,10 @@ function applies(fault: Fault, command: Command): boolean {
 export function defineMatrix(title: string, commands: Command[]): void {
  describe.concurrent(title, () => {
   for (const command of commands) {
-    for (const fault of FAULTS) if (applies(fault, command)) cell(`${command.name} × ${fault.kind}`, command, fault.rules, fault.codes(command), fault.names?.(command), fault.deadlineMs ?? REQUEST_TIMEOUT_MS);
+    for (const fault of FAULTS) if (applies(fault, command)) cell(`${command.name} × ${fault.kind}`, command, fault.rules, fault.codes(command), fault.names?.(command), fault.deadlineMs ?? REQUEST_TIMEOUT_MS, fault.onWrite);
     // Killed before the command got its answer: 5 (or 3/1 when Nodes had already answered, or 0
     // when the command had already finished); always one line, never a stack.
-    if (command.setup && command.execsAgents) continue;
+    if ((command.setup && command.execsAgents) || command.faultsOnly) continue;
     for (const n of KILL_AT) cell(`${command.name} × API server killed at request ${n}`, command, [{ nth: n, action: { kind: 'kill' } }], [0, 1, 3, 5, 6, 7], undefined, REQUEST_TIMEOUT_MS);
   }
  });
