@@ -4,6 +4,7 @@
  * would be: the antrea-config ConfigMap of the release's manifest, the antrea-agent DaemonSet (and
  * antrea-agent-windows for Windows Nodes), the antrea-controller Deployment, and the workloads' Pods.
  */
+import { isKnownImage } from './images/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -331,6 +332,11 @@ export class SimCluster {
 
   nextRv(): string {
     return this.store.nextRv();
+  }
+
+  /** Whether the image can be pulled: one the simulator knows, or one a scenario workload runs. */
+  imageExists(image: string): boolean {
+    return isKnownImage(image) || (this.scenario.workloads ?? []).some((w) => w.image === image);
   }
 
   nodeState(node: string): NodeState | undefined {

@@ -39,6 +39,8 @@ export interface ContainerRuntime {
   agent?: AgentProcess;
   /** The antrea-controller's antrea-controller.conf at start. */
   controllerConf?: string;
+  /** An image no registry has: the container waits, first ErrImagePull, then ImagePullBackOff. */
+  pullFailure?: 'ErrImagePull' | 'ImagePullBackOff';
 }
 
 export interface PodRuntime {
@@ -54,6 +56,19 @@ export interface PodRuntime {
 }
 
 export const AGENT_CONTAINER = 'antrea-agent';
+
+/** How long the first failed pull shows ErrImagePull before the kubelet's back-off (shortened from its 10 s). */
+const PULL_BACKOFF_MS = 2000;
+
+/**
+ * The waiting message of a container whose image cannot be pulled: containerd 1.7's resolve error for a
+ * repository that does not exist, then the kubelet's "Back-off pulling image %q" (image_manager.go).
+ */
+function pullMessage(c: ContainerRuntime): string {
+  if (c.pullFailure === 'ImagePullBackOff') return `Back-off pulling image "${c.image}"`;
+  const ref = c.image.split('/')[0].includes('.') ? c.image : `docker.io/${c.image.includes('/') ? c.image : `library/${c.image}`}`;
+  return `failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+}
 
 export class Kubelet {
   readonly pods = new Map<string, PodRuntime>();
@@ -82,6 +97,16 @@ export class Kubelet {
       const description = describeImage(c.image ?? '', state.spec.agent?.tools ?? {});
       const container: ContainerRuntime = { name: c.name, image: c.image, description, restartCount: 0, running: true, ready: true, startedAt: now, instances: [[]] };
       runtime.containers.push(container);
+      if (!this.cluster.imageExists(c.image ?? '')) {
+        // kubelet pkg/kubelet/images/image_manager.go: the failed pull is ErrImagePull, the retries
+        // that follow are in back-off (ImagePullBackOff); the container never starts.
+        Object.assign(container, { running: false, ready: false, pullFailure: 'ErrImagePull' });
+        runtime.timers.push(setTimeout(() => {
+          container.pullFailure = 'ImagePullBackOff';
+          this.syncStatus(runtime);
+        }, PULL_BACKOFF_MS));
+        continue;
+      }
       if (c.name === AGENT_CONTAINER && (description.kind === 'antrea-agent' || description.kind === 'antrea-agent-windows')) this.startAgentContainer(runtime, container, pod);
       if (description.kind === 'antrea-controller') container.controllerConf = this.cluster.configMapText('antrea-config', 'antrea-controller.conf');
     }
@@ -195,7 +220,9 @@ export class Kubelet {
     const statuses = runtime.containers.map((c) => {
       const ready = this.containerReady(runtime, c);
       const held = c.agent !== undefined && this.cluster.faults.active('agent-not-ready', { node: runtime.node });
-      const state = held
+      const state = c.pullFailure
+        ? { waiting: { reason: c.pullFailure, message: pullMessage(c) } }
+        : held
         ? { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${runtime.name}_${runtime.namespace}(${runtime.uid})` } }
         : c.running
         ? { running: { startedAt: c.startedAt } }
@@ -210,7 +237,7 @@ export class Kubelet {
     const allReady = statuses.every((s) => s.ready);
     const condition = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: pod.metadata.creationTimestamp });
     const status = {
-      phase: 'Running',
+      phase: runtime.containers.some((c) => c.pullFailure) ? 'Pending' : 'Running',
       conditions: [condition('Initialized', true), condition('Ready', allReady), condition('ContainersReady', allReady), condition('PodScheduled', true)],
       hostIP: node.spec.internalIP ?? '',
       podIP: runtime.hostNetwork ? (node.spec.internalIP ?? '') : (pod.status?.podIP ?? this.cluster.allocatePodIP(runtime.node)),

@@ -79,6 +79,15 @@ export function describeImage(image: string, options: ImageOptions = {}): ImageD
   return description;
 }
 
+/**
+ * Whether a registry has the image: Antrea's images (antrea/*, mcjoin), busybox, and images given
+ * programs with addProgramsToImage. Any other image cannot be pulled (the kubelet's ErrImagePull);
+ * a scenario's workloads declare the images they run.
+ */
+export function isKnownImage(image: string): boolean {
+  return /(^|\/)antrea\/|(^|\/)mcjoin(:|@|$)|(^|\/)busybox(:|@|$)/.test(image) || EXTRA.some((e) => e.pattern.test(image));
+}
+
 /** Registers extra programs for images matching `pattern` (e.g. a probe image's mcjoin). */
 export function addProgramsToImage(pattern: RegExp, programs: ProgramName[]): void {
   EXTRA.push({ pattern, programs });
