@@ -9,6 +9,7 @@ import type { IgmpDevice, MrouteEntry, Vif } from './render/kernel-output.js';
 import type { MulticastResponse } from './render/antctl-output.js';
 import type { Json } from './api/status.js';
 import { klogLine } from './antrea/agent-startup.js';
+import { routeLastPacketAt } from './multicast-delivery.js';
 
 export interface PodCounters {
   /** Exact u64 counters. */
@@ -240,6 +241,7 @@ export class Dataplane {
   mroutes(node: string): MrouteEntry[] {
     const spec = this.cluster.nodeState(node)?.spec;
     if (spec?.kernel?.mroutes) {
+      this.deleteStaleRoutes(spec.kernel.mroutes);
       return spec.kernel.mroutes.map((r) => {
         const unresolved = r.iif === 'unresolved';
         return {
@@ -269,6 +271,21 @@ export class Dataplane {
       else if (agent.settings.trafficEncapMode !== 'encap' && installed.includes(flow.group) && this.cluster.agentProcess(sender.spec.nodeName)?.settings.multicastRunning) routes.push(entry(transport, ['antrea-gw0']));
     }
     return routes;
+  }
+
+  /**
+   * The agent deletes the (S,G) routes it added that routed no packet for mRouteTimeout (antrea
+   * pkg/agent/multicast/mcast_route_linux.go v2.7.0 updateMrouteStats, 10 minutes; scenario
+   * mrouteTimeoutMs). Upstream checks once a minute; the simulator checks when the routes are read.
+   * Routes a scenario file lists are the kernel's as captured, and stay.
+   */
+  private deleteStaleRoutes(routes: object[]): void {
+    const timeout = this.cluster.scenario.mrouteTimeoutMs ?? 10 * 60 * 1000;
+    const now = Date.now();
+    for (let i = routes.length - 1; i >= 0; i--) {
+      const last = routeLastPacketAt.get(routes[i]);
+      if (last !== undefined && now - last > timeout) routes.splice(i, 1);
+    }
   }
 
   /** VIF 0 antrea-gw0, then the multicast interfaces, with the traffic of the routes through them. */

@@ -46,6 +46,9 @@ export interface Listener extends Endpoint {
 
 const deliveries = new WeakMap<SimCluster, MulticastDelivery>();
 
+/** When each (S,G) route the agent added last routed a packet (ms since the epoch). */
+export const routeLastPacketAt = new WeakMap<object, number>();
+
 /** The one delivery model of a simulated cluster. */
 export function deliveryOf(cluster: SimCluster): MulticastDelivery {
   let d = deliveries.get(cluster);
@@ -144,6 +147,7 @@ export class MulticastDelivery {
       kernel.mroutes.push(entry);
     }
     entry.packets = BigInt(entry.packets ?? 0) + 1n;
+    routeLastPacketAt.set(entry, Date.now());
     entry.bytes = BigInt(entry.bytes ?? 0) + BigInt(bytes + IP_UDP_HEADERS);
   }
 

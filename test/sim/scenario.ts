@@ -42,6 +42,11 @@ export interface Scenario {
   execLatencyMs?: [number, number];
   /** Milliseconds between two restarts of a crash-looping container (the kubelet's back-off, shortened). */
   crashLoopRestartMs?: number;
+  /**
+   * Milliseconds an (S,G) route the agent added may route no packet before the agent deletes it
+   * (antrea pkg/agent/multicast mcast_route_linux.go mRouteTimeout at v2.7.0: 10 minutes); shorten for tests.
+   */
+  mrouteTimeoutMs?: number;
   /** Captured real outputs replayed for an exact argv received by an agent container. */
   execOverrides?: ExecOverride[];
   /** The directory of the scenario file: execOverrides' relative stdoutFile paths start there. */
@@ -188,7 +193,7 @@ export const FIXTURE_DIR = join(here, '..', 'fixtures', 'antrea');
 /** The top-level keys of a scenario file (the fields of Scenario): any other key is a typo. */
 const SCENARIO_KEYS: ReadonlySet<string> = new Set<keyof Scenario>([
   'antreaVersion', 'kubernetesMinor', 'token', 'config', 'nodes', 'namespaces', 'workloads', 'faults', 'generatedNodes',
-  'agentStartMs', 'tkgs', 'agentApi', 'execLatencyMs', 'crashLoopRestartMs', 'execOverrides', 'scenarioDir',
+  'agentStartMs', 'tkgs', 'agentApi', 'execLatencyMs', 'crashLoopRestartMs', 'mrouteTimeoutMs', 'execOverrides', 'scenarioDir',
 ]);
 
 /** A scenario that cannot be loaded: its message is one line, for `error: ...`. */
