@@ -3,29 +3,20 @@
  * Complete/Validate): every value is checked here, the Nodes later against the cluster.
  */
 import { parseOutputFormat, type StructuredFormat } from '../output/structured.js';
-import { DEFAULT_IMAGE, isMulticastGroup, randomGroup, randomSuffix } from '../antrea/probe-plan.js';
+import { DEFAULT_IMAGE, isMulticastGroup, randomGroup, randomSuffix, type ProbeOptions } from '../antrea/probe-plan.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import type { flagsOf } from './command-table.js';
 import type { FlagValues } from './define-command.js';
 import { parsePositiveInt } from './options.js';
 
-export interface ProbeCommandOptions {
-  group: string;
-  port: number;
-  from?: string;
-  to?: string[];
-  external: boolean;
-  fromExternal: boolean;
-  count: number;
-  intervalMs: number;
-  image: string;
+/** The plan's options plus what only the command needs (deadline, teardown, output). */
+export interface ProbeCommandOptions extends ProbeOptions {
   timeoutMs: number;
   /** --timeout as typed, for messages. */
   timeoutText: string;
   keep: boolean;
   output: 'table' | StructuredFormat;
-  suffix: string;
 }
 
 export type ProbeFlags = FlagValues<typeof flagsOf.probe>;
