@@ -52,11 +52,16 @@ export interface ExecEndpoint {
   headers(): Promise<Record<string, string>>;
 }
 
+/** A kubeconfig that can add its user's credentials to a request's headers (SharedAgentKubeConfig). */
+export type CredentialSource = Pick<KubeConfig, 'getCurrentCluster' | 'getCurrentUser'> & {
+  applyCredentials(opts: { headers: Record<string, string> }): Promise<void>;
+};
+
 /**
  * The exec endpoint of a kubeconfig's current cluster. `agent` is the run's shared agent for that
  * cluster; headers come from client-node's authenticators each time (they cache tokens themselves).
  */
-export function execEndpoint(kc: KubeConfig, agent: HttpAgent): ExecEndpoint {
+export function execEndpoint(kc: CredentialSource, agent: HttpAgent): ExecEndpoint {
   const server = kc.getCurrentCluster()?.server ?? '';
   const base = server.replace(/^http/, 'ws').replace(/\/+$/, '');
   return {
@@ -65,10 +70,7 @@ export function execEndpoint(kc: KubeConfig, agent: HttpAgent): ExecEndpoint {
     async headers() {
       const opts: { headers: Record<string, string> } = { headers: {} };
       // Only the credentials: the TLS material is in the agent already, read once.
-      const auth = kc as unknown as { applyAuthorizationHeader(o: typeof opts): Promise<void>; credentialError?(err: unknown): unknown };
-      await auth.applyAuthorizationHeader(opts).catch((err: unknown) => {
-        throw auth.credentialError?.(err) ?? err;
-      });
+      await kc.applyCredentials(opts);
       const user = kc.getCurrentUser();
       if (user?.impersonateUser) opts.headers['Impersonate-User'] = user.impersonateUser;
       if (user?.username) opts.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;

@@ -308,7 +308,11 @@ export class SharedAgentKubeConfig extends KubeConfig {
     super();
     // client-node rejects a failed plugin with only its stderr; its exit code is seen here first.
     type ExecFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
-    const execAuth = (this as unknown as { authenticators: Array<{ execFn?: ExecFn }> }).authenticators.find((a) => 'execFn' in a);
+    // client-node 1.4.0 keeps its authenticators private: reached by name and checked at run time.
+    const authenticators: unknown = Reflect.get(this, 'authenticators');
+    const execAuth = Array.isArray(authenticators)
+      ? authenticators.find((a): a is { execFn?: ExecFn } => typeof a === 'object' && a !== null && 'execFn' in a)
+      : undefined;
     if (execAuth) {
       execAuth.execFn = (command, args = [], options = {}) => {
         const child = spawn(command, args, options);
@@ -319,6 +323,20 @@ export class SharedAgentKubeConfig extends KubeConfig {
         return child;
       };
     }
+  }
+
+  /**
+   * Adds the current user's credentials (token, exec plugin, auth provider) to `opts.headers`, and
+   * nothing else: the TLS material is in the shared agent already. Throws credentialError's wording
+   * of a failed plugin. client-node 1.4.0 keeps this step private (applyAuthorizationHeader).
+   */
+  async applyCredentials(opts: { headers: Record<string, string> }): Promise<void> {
+    const apply: unknown = Reflect.get(this, 'applyAuthorizationHeader');
+    if (typeof apply !== 'function') throw new Error('this @kubernetes/client-node has no applyAuthorizationHeader');
+    const applyHeader = apply as (this: KubeConfig, o: { headers: Record<string, string> }) => Promise<void>;
+    await applyHeader.call(this, opts).catch((err: unknown) => {
+      throw this.credentialError(err);
+    });
   }
 
   /**
