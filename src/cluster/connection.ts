@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -20,36 +21,105 @@ interface TlsOptions {
   servername?: string;
 }
 
-/**
- * The one HTTP(S) agent of a run against one cluster: API calls and exec WebSockets share it.
- * The CA, client certificate and key become one SecureContext, built once (not one per
- * connection); TLS sessions are cached and resumed across connections; API calls keep their
- * connections alive. Idle kept-alive sockets do not hold the process open.
- *
- * Takes the TLS options client-node derives from the kubeconfig (CA, client cert and key, or
- * insecure-skip-tls-verify, tls-server-name) and the server URL; returns an https.Agent for
- * https:// servers and an http.Agent otherwise. Throws what tls.createSecureContext throws for
- * unreadable certificates or keys.
- */
-export function sharedAgentFor(server: string, tls: TlsOptions): HttpAgent {
-  if (!server.startsWith('https:')) return new HttpAgent({ keepAlive: true });
-  const secureContext = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, pfx: tls.pfx, passphrase: tls.passphrase });
-  return new HttpsAgent({
-    keepAlive: true,
-    secureContext,
-    maxCachedSessions: CACHED_TLS_SESSIONS,
-    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-    ...(tls.servername ? { servername: tls.servername } : {}),
-  });
+/** What every TLS connection of a run to one cluster shares. */
+interface TlsSettings {
+  secureContext: SecureContext;
+  rejectUnauthorized?: boolean;
+  servername?: string;
 }
 
-/** What an exec WebSocket needs to reach the API server: its URL, the shared agent, fresh credentials. */
+/**
+ * The connections of a run against one cluster: `agent` for API calls, `dialer` for exec
+ * WebSockets. The CA, client certificate and key become one SecureContext, built once (not one
+ * per connection) and shared by both; TLS sessions are cached and resumed across connections; API
+ * calls keep their connections alive. Idle kept-alive sockets do not hold the process open.
+ *
+ * Takes the server URL, the TLS options client-node derives from the kubeconfig (CA, client cert
+ * and key, or insecure-skip-tls-verify, tls-server-name) and the TLS handshake bound in ms.
+ * Returns an https.Agent for https:// servers and an http.Agent otherwise. Throws what
+ * tls.createSecureContext throws for unreadable certificates or keys.
+ */
+export function sharedConnectionsFor(server: string, tls: TlsOptions, handshakeTimeoutMs: number): { agent: HttpAgent; dialer: ExecDialer } {
+  if (!server.startsWith('https:')) return { agent: new HttpAgent({ keepAlive: true }), dialer: new ExecDialer(server, undefined, handshakeTimeoutMs) };
+  const settings: TlsSettings = {
+    secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key, pfx: tls.pfx, passphrase: tls.passphrase }),
+    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
+  const agent = new HttpsAgent({ keepAlive: true, maxCachedSessions: CACHED_TLS_SESSIONS, ...settings });
+  return { agent, dialer: new ExecDialer(server, settings, handshakeTimeoutMs) };
+}
+
+/**
+ * Opens the connections that exec WebSockets run on, without an HTTP client in between: one
+ * WebSocket owns its connection for its whole life, so nothing is pooled, and each new TLS
+ * connection resumes the session of the previous ones (one full handshake per run).
+ */
+export class ExecDialer {
+  /** The Host header: host[:port] of the server URL. */
+  readonly host: string;
+  /** The server URL's path, for API servers behind a path prefix; "" or "/prefix". */
+  readonly pathPrefix: string;
+  private readonly hostname: string;
+  private readonly port: number;
+  private session: Buffer | undefined;
+
+  /**
+   * server: the API server's http(s) URL; tls: the run's TLS settings (undefined for http://);
+   * handshakeTimeoutMs: a TLS handshake not done by then fails as client-go's does.
+   */
+  constructor(
+    server: string,
+    private readonly tls: TlsSettings | undefined,
+    private readonly handshakeTimeoutMs: number,
+  ) {
+    const url = new URL(server);
+    this.host = url.host;
+    this.pathPrefix = url.pathname.replace(/\/+$/, '');
+    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    this.port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  }
+
+  /**
+   * A new connection to the API server, connecting: what is written before it is up is sent once
+   * it is. Emits 'error' with "net/http: TLS handshake timeout" when the handshake is too slow.
+   */
+  dial(): Socket {
+    if (!this.tls) return connectTcp({ host: this.hostname, port: this.port });
+    const servername = this.tls.servername ?? (isIpAddress(this.hostname) ? undefined : this.hostname);
+    const socket = connectTls({
+      host: this.hostname,
+      port: this.port,
+      secureContext: this.tls.secureContext,
+      ...(this.tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: this.tls.rejectUnauthorized } : {}),
+      ...(servername ? { servername } : {}),
+      ...(this.session ? { session: this.session } : {}),
+    });
+    socket.on('session', (session: Buffer) => (this.session = session));
+    let timer: NodeJS.Timeout | undefined;
+    socket.once('connect', () => {
+      timer = setTimeout(() => socket.destroy(new Error('net/http: TLS handshake timeout')), this.handshakeTimeoutMs);
+      timer.unref();
+    });
+    const stop = () => clearTimeout(timer);
+    socket.once('secureConnect', stop);
+    socket.once('close', stop);
+    return socket;
+  }
+}
+
+const isIpAddress = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
+
+/** What an exec WebSocket needs to reach the API server: its URL, how to connect, fresh credentials. */
 export interface ExecEndpoint {
   /** wss:// (or ws://) origin of the API server, with its path prefix. */
   base: string;
+  /** The run's agent: used when there is no dialer (a cluster behind a proxy-url). */
   agent: HttpAgent;
+  /** Direct connections to the API server sharing the run's TLS context; absent behind a proxy. */
+  dialer?: ExecDialer;
   /** Authorization and impersonation headers, refreshed per call (exec credential plugins expire). */
-  headers(): Promise<Record<string, string>>;
+  headers(): Promise<Record<string, string | string[]>>;
 }
 
 /** A kubeconfig that can add its user's credentials to a request's headers (SharedAgentKubeConfig). */
@@ -61,20 +131,24 @@ export type CredentialSource = Pick<KubeConfig, 'getCurrentCluster' | 'getCurren
  * The exec endpoint of a kubeconfig's current cluster. `agent` is the run's shared agent for that
  * cluster; headers come from client-node's authenticators each time (they cache tokens themselves).
  */
-export function execEndpoint(kc: CredentialSource, agent: HttpAgent): ExecEndpoint {
+export function execEndpoint(kc: CredentialSource, agent: HttpAgent, dialer: ExecDialer | undefined, impersonateGroups: string[]): ExecEndpoint {
   const server = kc.getCurrentCluster()?.server ?? '';
   const base = server.replace(/^http/, 'ws').replace(/\/+$/, '');
   return {
     base,
     agent,
+    ...(dialer ? { dialer } : {}),
     async headers() {
       const opts: { headers: Record<string, string> } = { headers: {} };
       // Only the credentials: the TLS material is in the agent already, read once.
       await kc.applyCredentials(opts);
+      const headers: Record<string, string | string[]> = opts.headers;
       const user = kc.getCurrentUser();
-      if (user?.impersonateUser) opts.headers['Impersonate-User'] = user.impersonateUser;
-      if (user?.username) opts.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
-      return opts.headers;
+      if (user?.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
+      if (user?.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+      // One header line per group: the API server reads a comma-joined value as one group.
+      if (impersonateGroups.length > 0) headers['Impersonate-Group'] = impersonateGroups;
+      return headers;
     },
   };
 }

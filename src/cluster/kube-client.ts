@@ -294,7 +294,7 @@ export class KubeClient implements KubeApi {
     const deadline = nodeDeadline(typeof control === 'number' ? control : 0, parents.length > 1 ? AbortSignal.any(parents) : parents[0]);
     this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
     try {
-      this.endpoint ??= execEndpoint(this.kc, (await this.kc.sharedAgent()) ?? (await this.proxyAgent()));
+      this.endpoint ??= execEndpoint(this.kc, (await this.kc.sharedAgent()) ?? (await this.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
       return await execInContainer(this.endpoint, namespace, pod, container, argv, {
         signal: deadline.signal,
         onStdout: stream?.onStdout,

@@ -16,7 +16,7 @@ import type { GlobalOptions } from '../context.js';
 import { boundedLine } from '../bounded-text.js';
 import { AuthError, UsageError } from '../errors.js';
 import { fileErrorText } from '../system-error.js';
-import { sharedAgentFor } from './connection.js';
+import { sharedConnectionsFor, type ExecDialer } from './connection.js';
 
 /** client-go's http.Transport TLSHandshakeTimeout (k8s.io/apimachinery/pkg/util/net.SetTransportDefaults). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -292,7 +292,7 @@ function parses(attempt: () => unknown): boolean {
 /**
  * client-node builds a new HTTPS agent (and so a new TLS context and a full handshake) for every
  * API call and every WebSocket. This kubeconfig hands out one shared agent instead (see
- * sharedAgentFor): one SecureContext with the CA, client certificate and key, kept-alive API
+ * sharedConnectionsFor): one SecureContext with the CA, client certificate and key, kept-alive API
  * connections, TLS sessions resumed across the execs of a fan-out. The agent also bounds the TLS
  * handshake as client-go does, and sends one Impersonate-Group header per --as-group (client-node
  * would join them into one header, which the API server reads as one group). Clusters reached
@@ -300,11 +300,13 @@ function parses(attempt: () => unknown): boolean {
  */
 export class SharedAgentKubeConfig extends KubeConfig {
   private agent: HttpAgent | undefined;
+  private dialer: ExecDialer | undefined;
 
   /** The last exec credential plugin run: its command and how it ended, for client-go's wording of a failure. */
   private plugin: { command: string; exitCode: number | null; stderr: string } | undefined;
 
-  constructor(private readonly impersonateGroups: string[]) {
+  /** impersonateGroups: --as-group values, sent as one Impersonate-Group header each. */
+  constructor(readonly impersonateGroups: string[]) {
     super();
     // client-node rejects a failed plugin with only its stderr; its exit code is seen here first.
     type ExecFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
@@ -359,15 +361,25 @@ export class SharedAgentKubeConfig extends KubeConfig {
 
   /** The run's agent for the current cluster, built on first use; undefined behind a proxy. */
   async sharedAgent(): Promise<HttpAgent | undefined> {
-    const cluster = this.getCurrentCluster();
-    if (!cluster || cluster.proxyUrl) return undefined;
-    if (!this.agent) {
-      const tls: Parameters<KubeConfig['applyToHTTPSOptions']>[0] = {};
-      await super.applyToHTTPSOptions(tls);
-      this.agent = sharedAgentFor(cluster.server, tls as Parameters<typeof sharedAgentFor>[1]);
-      guardAgent(this.agent, this.impersonateGroups);
-    }
+    await this.buildConnections();
     return this.agent;
+  }
+
+  /** The run's exec connections to the current cluster (sharing the agent's TLS context); undefined behind a proxy. */
+  async execDialer(): Promise<ExecDialer | undefined> {
+    await this.buildConnections();
+    return this.dialer;
+  }
+
+  private async buildConnections(): Promise<void> {
+    const cluster = this.getCurrentCluster();
+    if (!cluster || cluster.proxyUrl || this.agent) return;
+    const tls: Parameters<KubeConfig['applyToHTTPSOptions']>[0] = {};
+    await super.applyToHTTPSOptions(tls);
+    const { agent, dialer } = sharedConnectionsFor(cluster.server, tls as Parameters<typeof sharedConnectionsFor>[1], TLS_HANDSHAKE_TIMEOUT_MS);
+    guardAgent(agent, this.impersonateGroups);
+    this.agent = agent;
+    this.dialer = dialer;
   }
 
   /** WebSocket connections (exec). */
