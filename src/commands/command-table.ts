@@ -55,7 +55,7 @@ const listOutputFlags = {
   ),
   headers: negatedFlag('--no-headers', 'Do not print headers (table, wide and custom-columns output).'),
 };
-const concurrencyFlag = { concurrency: defaultedFlag('--concurrency <n>', 'How many Nodes to query at once.', '16') };
+const concurrencyFlag = { concurrency: defaultedFlag('--concurrency <n>', 'How many Nodes to query at once.', '64') };
 const nodeFlags = {
   node: listFlag('--node <name>', 'Only this Node (repeatable).', { completes: 'nodes' }),
   selector: valueFlag('-l, --selector <selector>', 'Only Nodes whose labels match this selector (e.g. multicast=receivers; supports =, ==, !=, in, notin, !key).'),

@@ -118,6 +118,10 @@ function unwrap<T>(settled: Settled<T>): T {
           })
       : Promise.resolve(undefined);
 
+  // The logs are read while the agents are asked: the two fan-outs wait on different things.
+  // (readAgentLogs settles every read itself: it never rejects.)
+  const logsPromise = needs.has('logs') ? readAgentLogs(client, agents, concurrency) : Promise.resolve(new Map<string, string>());
+
   // Kernel state and logs need the exec channel whatever --transport says.
   const channels = needs.has('agentGates') || needs.has('multicastProbe') ? await openChannels(ctx, client) : execChannels(client, deadlineMs);
   const ready = agents.filter((a) => a.ready);
@@ -146,7 +150,7 @@ function unwrap<T>(settled: Settled<T>): T {
     return facts;
   });
   failures.push(...perAgent.failures);
-  const logs = needs.has('logs') ? await readAgentLogs(client, agents, concurrency) : new Map<string, string>();
+  const logs = await logsPromise;
   const answered = new Map(perAgent.answers.map((a) => [a.pod.node, a.value]));
   const failed = new Map(perAgent.failures.map((x) => [x.who, x.reason]));
   const facts: DoctorFacts = {
