@@ -196,6 +196,13 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
   return cmd;
 }
 
+/**
+ * Help is wrapped at 80 columns whatever the terminal, as kubectl's (cobra's) help: commander
+ * would wrap at the terminal's width, so the same command printed different text in a terminal
+ * and in a pipe. commander's help is never styled (no colour): the text is the same in both.
+ */
+const HELP_WIDTH = 80;
+
 /** Runs mcastctl with the given arguments (without node and script) and returns its exit code. */
 export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Promise<number> {
   const programName = programNameFor(argv0);
@@ -219,7 +226,7 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
     c.exitOverride((err) => {
       throw Object.assign(err, { commandPath: commandPathOf(c) });
     });
-    c.configureHelp({ showGlobalOptions: true });
+    c.configureHelp({ showGlobalOptions: true, helpWidth: HELP_WIDTH });
     c.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });
     c.commands.forEach(applyToAll);
   };

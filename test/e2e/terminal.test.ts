@@ -46,6 +46,17 @@ describe('colour and spinners', () => {
   });
 });
 
+describe('help', () => {
+  it('is wrapped at 80 columns on a terminal of any width, as in a pipe', async () => {
+    const piped = await run(process.execPath, [MCASTCTL, 'get', 'mroute', '--help']);
+    for (const size of ['cols 200 rows 40', 'cols 60 rows 40']) {
+      const tty = await inTerminal(['get', 'mroute', '--help'], {}, size);
+      expect(tty.code).toBe(0);
+      expect(tty.stdout.replace(/\r\n/g, '\n')).toBe(piped.stdout);
+    }
+  });
+});
+
 describe('-v', () => {
   it('-v 6 logs each request on stderr, stdout unchanged', async () => {
     const quiet = await run(process.execPath, [MCASTCTL, 'get', 'igmp', '-o', 'name'], { KUBECONFIG: sim.kubeconfig });
