@@ -3,4 +3,4 @@
 // kubectl_complete-<plugin> on PATH): it passes the words after the plugin name, the last one
 // partial, and reads cobra's protocol, which "mcastctl __complete" speaks.
 process.argv.splice(2, 0, '__complete');
-await import('../dist/main.js');
+require('../dist/main.cjs');

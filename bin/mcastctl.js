@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// CommonJS (bin/package.json): a start on an ES module costs more, and --help should cost little.
+require('../dist/main.cjs');

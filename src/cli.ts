@@ -1,23 +1,20 @@
+import { Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { commandTable, flagList, globalFlags, type CommandSpec, type FlagSet, type FlagSpec } from './commands/command-table.js';
+import { commandTable, flagList, globalFlags, walkCommands, type CommandSpec, type FlagSet, type FlagSpec } from './commands/command-table.js';
 import type { FlagValues } from './commands/define-command.js';
 import type { CommandContext, GlobalOptions, KubeApi, RunContext, Streams } from './context.js';
 import { parseDuration } from './duration.js';
 import { CliError, ExitCode, UsageError, errorLine, exitCodeDescriptions } from './errors.js';
 import { notFlagLike } from './flag-values.js';
+import { encodeArtifact, type PrecomputedArtifact, type PrecomputedOutputs } from './precomputed-help.js';
+import { BINARY_NAMES, programNameFor } from './program-name.js';
 import { VERSION } from './version.js';
 
-export { VERSION };
+export { VERSION, programNameFor };
 
 export interface CliIo extends Streams {
   /** The Kubernetes API for a run; by default the client of the kubeconfig's selected context. Tests pass a fake. */
   cluster?: (ctx: RunContext) => Promise<KubeApi>;
-}
-
-/** The name users typed: as a kubectl plugin the binary is kubectl-antrea_multicast. */
-export function programNameFor(argv0: string): string {
-  const base = argv0.split(/[\\/]/).pop() ?? '';
-  return base.startsWith('kubectl-antrea_multicast') ? 'kubectl antrea-multicast' : 'mcastctl';
 }
 
 function toOption(flag: FlagSpec, global = false): Option {
@@ -199,7 +196,8 @@ function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: (
 /**
  * Help is wrapped at 80 columns whatever the terminal, as kubectl's (cobra's) help: commander
  * would wrap at the terminal's width, so the same command printed different text in a terminal
- * and in a pipe. commander's help is never styled (no colour): the text is the same in both.
+ * and in a pipe, and the build's stored help (renderPrecomputedArtifact) could differ from what
+ * commander prints. commander's help is never styled (no colour): the text is the same in both.
  */
 const HELP_WIDTH = 80;
 
@@ -250,4 +248,39 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
     if (io.env.MCASTCTL_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
     return ExitCode.ERROR;
   }
+}
+
+/** Runs the CLI in-process and returns what it printed on stdout; throws unless it exited 0 with an empty stderr. */
+async function printedBy(args: string[], argv0: string): Promise<string> {
+  const printed = { stdout: '', stderr: '' };
+  const collector = (key: keyof typeof printed) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        printed[key] += chunk.toString();
+        done();
+      },
+    });
+  const code = await runCli(args, { stdout: collector('stdout'), stderr: collector('stderr'), env: {} }, argv0);
+  if (code !== ExitCode.OK || printed.stderr !== '') throw new Error(`${argv0} ${args.join(' ')} exited ${code}: ${printed.stderr}`);
+  return printed.stdout;
+}
+
+/**
+ * What `npm run build` stores as dist/help.json for the bundle whose digest is `build`: every help
+ * text and the version, rendered by running the CLI itself (`<path> --help` for every command of
+ * the table, under each program name, and `--version`), in the stored form, so that a run asking
+ * only for them prints them without loading the CLI (see precomputed-help.ts). Throws when one of
+ * those runs does not succeed.
+ */
+export async function renderPrecomputedArtifact(build: string): Promise<PrecomputedArtifact> {
+  const help: PrecomputedOutputs['help'] = {};
+  for (const binary of BINARY_NAMES) {
+    const texts: Record<string, string> = {};
+    for (const [path] of walkCommands()) {
+      const words = path.slice(1);
+      texts[words.join(' ')] = await printedBy([...words, '--help'], binary);
+    }
+    help[programNameFor(binary)] = texts;
+  }
+  return encodeArtifact({ version: await printedBy(['--version'], BINARY_NAMES[0]), help }, build);
 }

@@ -131,6 +131,7 @@ describe('a closed pipe', () => {
   it('--help ends quietly with exit 0, no stack trace', async () => {
     expect(await withClosedStdout(['--help'])).toEqual({ code: 0, stderr: '' });
     expect(await withClosedStdout(['get', '-h'])).toEqual({ code: 0, stderr: '' });
+    expect(await withClosedStdout(['--version'])).toEqual({ code: 0, stderr: '' });
   });
 
   it('-o json of a read command ends quietly with exit 0', async () => {
