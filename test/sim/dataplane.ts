@@ -48,7 +48,10 @@ export class Dataplane {
   /** A Pod joins a group (IGMP report to its Node's agent). */
   join(namespace: string, name: string, group: string): void {
     const key = `${namespace}/${name}`;
-    if (!this.memberships.has(key)) this.memberships.set(key, new Set());
+    if (!this.memberships.has(key)) {
+      this.memberships.set(key, new Set());
+      this.membershipKeys++;
+    }
     this.memberships.get(key)!.add(group);
     const node = this.cluster.store.get('pods', namespace, name)?.spec.nodeName;
     if (node) this.syncNode(node);
@@ -71,9 +74,33 @@ export class Dataplane {
 
   /** Forgets a deleted Pod. */
   forget(namespace: string, name: string): void {
-    this.memberships.delete(`${namespace}/${name}`);
+    if (this.memberships.delete(`${namespace}/${name}`)) this.membershipKeys++;
     this.counters.delete(`${namespace}/${name}`);
     this.flows.delete(`${namespace}/${name}`);
+  }
+
+  /** Bumped when a Pod's entry in memberships is added or removed (its Set of groups is live). */
+  private membershipKeys = 0;
+  private membershipIndex: { at: number; keys: number; byNode: Map<string, Array<{ key: string; groups: Set<string>; pod: Json }>> } | undefined;
+
+  /**
+   * The membership entries of the Pods on a Node, in memberships' order, with their Pod: indexed once
+   * per store generation and membership change, since every exec of every Node reads them.
+   */
+  private membershipsOn(node: string): Array<{ key: string; groups: Set<string>; pod: Json }> {
+    const index = this.membershipIndex;
+    if (index?.at !== this.cluster.store.generation || index.keys !== this.membershipKeys) {
+      const byNode = new Map<string, Array<{ key: string; groups: Set<string>; pod: Json }>>();
+      for (const [key, groups] of this.memberships) {
+        const pod = this.pod(key);
+        if (!pod) continue;
+        const list = byNode.get(pod.spec.nodeName) ?? [];
+        list.push({ key, groups, pod });
+        byNode.set(pod.spec.nodeName, list);
+      }
+      this.membershipIndex = { at: this.cluster.store.generation, keys: this.membershipKeys, byNode };
+    }
+    return this.membershipIndex!.byNode.get(node) ?? [];
   }
 
   private pod(key: string): Json | undefined {
@@ -103,9 +130,8 @@ export class Dataplane {
     const limit = this.cluster.nodeState(node)!.sysctl.igmpMaxMemberships;
     const ifaces = this.multicastInterfaces(node);
     const groups: string[] = [];
-    for (const [key, set] of this.memberships) {
-      const pod = this.pod(key);
-      if (!pod || pod.spec.nodeName !== node || pod.spec.hostNetwork) continue;
+    for (const { groups: set, pod } of this.membershipsOn(node)) {
+      if (pod.spec.hostNetwork) continue;
       for (const g of set) if (!groups.includes(g)) groups.push(g);
     }
     let count = 0;
@@ -187,9 +213,7 @@ export class Dataplane {
       const pod = this.pod(key);
       if (pod?.spec.nodeName === node && agent.settings.multicastRunning) row(key).outbound += packetsIn(flow.packetsPerSecond, this.seconds(flow.since, node));
     }
-    for (const [key, groups] of this.memberships) {
-      const pod = this.pod(key);
-      if (!pod || pod.spec.nodeName !== node) continue;
+    for (const { key, groups } of this.membershipsOn(node)) {
       for (const flow of allFlows) {
         if (groups.has(flow.group) && `${flow.namespace}/${flow.name}` !== key && this.delivers(flow, node)) row(key).inbound += packetsIn(flow.packetsPerSecond, this.seconds(flow.since, node));
       }
