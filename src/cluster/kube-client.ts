@@ -1,38 +1,28 @@
 import type { Agent as HttpAgent } from 'node:http';
-// Named imports let esbuild drop the rest of the package; this module itself is only reached
-// from lazily loaded commands, so --help never loads it.
-import {
-  ApiextensionsV1Api,
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  Observable,
-  PatchStrategy,
-  ResponseContext,
-  setHeaderOptions,
-  type ConfigurationOptions,
-  type V1ConfigMap,
-  type V1DaemonSet,
-  type V1Deployment,
-  type V1Namespace,
-  type V1Node,
-  type V1Pod,
-} from '@kubernetes/client-node';
+// This module is reached only from lazily loaded commands, so --help never loads it. Of
+// client-node only KubeConfig runs: requests are sent by rest.ts and answers are the API's JSON as
+// is (client-node's generated deserializer cost ~0.3 ms of CPU per listed Pod); the V1 types are
+// compile-time only.
+import { KubeConfig, type V1ConfigMap, type V1DaemonSet, type V1Deployment, type V1Namespace, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { hostOf, isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
 import { nodeDeadline } from './agent-exec.js';
 import { execEndpoint, type ExecEndpoint } from './connection.js';
 import { execInContainer } from './exec-socket.js';
 import { loadKubeConfig, type SharedAgentKubeConfig } from './kubeconfig.js';
+import { ApiStatusError, apiPath, encodeQuery, decodeAnswer, sendRest, type Query, type RestAnswer } from './rest.js';
 
 /** How often a request answered 429 Too Many Requests is retried, honouring Retry-After. */
 const MAX_THROTTLE_RETRIES = 4;
 /** How often an idempotent read whose connection was reset or refused is retried (kubectl's client-go retries these too). */
 const MAX_NETWORK_RETRIES = 3;
 const PAGE_SIZE = 500;
+const MERGE_PATCH = 'application/merge-patch+json';
+const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+const USER_AGENT = `mcastctl/${VERSION} (${process.platform}/${process.arch})`;
 
 export { ExecError };
 
@@ -43,26 +33,36 @@ export function openCluster(ctx: RunContext): KubeClient {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One API request as KubeClient.request sends it. */
+interface ApiRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Below the server URL, values percent-encoded (apiPath). */
+  path: string;
+  query?: Query;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Of the body; application/json when not given. */
+  contentType?: string;
+}
+
+interface List<T> {
+  items?: T[];
+  metadata?: { continue?: string };
+}
+
 /** The Kubernetes API as mcastctl uses it: timeouts, 429 retries and kubectl-worded errors in one place. */
 export class KubeClient implements KubeApi {
   readonly server: string;
-  private readonly core: CoreV1Api;
-  private readonly custom: CustomObjectsApi;
-  private readonly apps: AppsV1Api;
-  private readonly extensions: ApiextensionsV1Api;
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
   private endpoint: ExecEndpoint | undefined;
+  private proxied: HttpAgent | undefined;
 
   constructor(
     readonly kc: SharedAgentKubeConfig,
     private readonly ctx: RunContext,
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.extensions = kc.makeApiClient(ApiextensionsV1Api);
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   }
 
@@ -70,50 +70,20 @@ export class KubeClient implements KubeApi {
     if (this.ctx.globals.verbosity >= level) this.ctx.stderr.write(`I ${new Date().toISOString()} ${line}\n`);
   }
 
-  private callOptions(): ConfigurationOptions {
-    const timeoutMs = this.ctx.globals.requestTimeoutMs;
-    return {
-      middleware: [
-        {
-          pre: (request) => {
-            if (timeoutMs > 0) request.setSignal(AbortSignal.timeout(timeoutMs));
-            this.log(6, `${request.getHttpMethod()} ${request.getUrl()}`);
-            const body = request.getBody();
-            if (typeof body === 'string' && body !== '') this.log(8, `Request Body: ${bodyForLog(body)}`);
-            return new Observable(Promise.resolve(request));
-          },
-          post: (response) => {
-            this.log(6, `Response Status: ${response.httpStatusCode}`);
-            if (this.ctx.globals.verbosity < 8) return new Observable(Promise.resolve(response));
-            // The body can be read once: read it here, log it, and hand on a copy that reads again.
-            return new Observable(
-              response.body.binary().then((bytes) => {
-                this.log(8, `Response Body: ${bodyForLog(bytes.toString('utf8'))}`);
-                return new ResponseContext(response.httpStatusCode, response.headers, { text: async () => bytes.toString('utf8'), binary: async () => bytes });
-              }),
-            );
-          },
-        },
-      ],
-      middlewareMergeStrategy: 'append',
-    } as ConfigurationOptions;
-  }
-
   /**
    * Runs one API call with the request timeout. A 429 is retried as the server asks (Retry-After,
    * capped, with jitter) at most MAX_THROTTLE_RETRIES times; a reset or refused connection is
-   * retried with jittered backoff only for reads (`idempotent`), at most MAX_NETWORK_RETRIES times,
-   * and never past the request timeout. Throws a CliError of the class the failure belongs to.
+   * retried with jittered backoff only when `idempotent` (reads), at most MAX_NETWORK_RETRIES
+   * times, and never past the request timeout. Throws a CliError of the class the failure belongs to.
    */
-  async call<T>(what: (options: ConfigurationOptions) => Promise<T>, contentType?: string, idempotent = contentType === undefined): Promise<T> {
+  private async call<T>(what: () => Promise<T>, idempotent: boolean): Promise<T> {
     const started = Date.now();
     const budgetMs = this.ctx.globals.requestTimeoutMs;
     let throttled = 0;
     let networkRetries = 0;
     for (;;) {
       try {
-        const options = this.callOptions();
-        return await withinBudget(what(contentType ? setHeaderOptions('Content-Type', contentType, options) : options), budgetMs > 0 ? Math.max(1, budgetMs - (Date.now() - started)) : 0, this.server);
+        return await withinBudget(what(), budgetMs > 0 ? Math.max(1, budgetMs - (Date.now() - started)) : 0, this.server);
       } catch (err) {
         const e = err as { code?: unknown; headers?: Record<string, string> };
         let waitMs: number | undefined;
@@ -130,137 +100,210 @@ export class KubeClient implements KubeApi {
     }
   }
 
+  /**
+   * Sends one request (one attempt) with the user's credentials on the run's agent and reads the
+   * whole answer; logs it at -v 6 (method, URL, status) and -v 8 (bodies). Resolves with a 2xx
+   * answer; throws ApiStatusError for any other status, node's error for a failed connection, and
+   * an AbortError when the request timeout (--request-timeout) passes.
+   */
+  private async send(request: ApiRequest, accept: string): Promise<RestAnswer> {
+    const endpoint = await this.connection();
+    const headers: Record<string, string | string[]> = { Accept: accept, 'Accept-Encoding': 'gzip', 'User-Agent': USER_AGENT, ...(await endpoint.headers()) };
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    if (body !== undefined) headers['Content-Type'] = request.contentType ?? 'application/json';
+    const url = new URL(`${this.server}${request.path}${encodeQuery(request.query)}`);
+    const timeoutMs = this.ctx.globals.requestTimeoutMs;
+    const verbosity = this.ctx.globals.verbosity;
+    this.log(6, `${request.method} ${url.href}`);
+    if (body && verbosity >= 8) this.log(8, `Request Body: ${bodyForLog(body)}`);
+    const answer = await sendRest(url, { method: request.method, headers, body, agent: endpoint.agent, ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
+    this.log(6, `Response Status: ${answer.status}`);
+    if (verbosity >= 8) this.log(8, `Response Body: ${bodyForLog(answer.text)}`);
+    if (answer.status < 200 || answer.status > 299) throw new ApiStatusError(answer.status, answer.text, answer.headers);
+    return answer;
+  }
+
+  /** The JSON answer of one call (retried and timed as call() says); reads are idempotent. */
+  private request<T>(request: ApiRequest): Promise<T> {
+    return this.call(async () => decodeAnswer(await this.send(request, 'application/json'), request.method, request.path) as T, request.method === 'GET');
+  }
+
+  /** One object (GET, create, replace, patch): a JSON answer that is not an object is an error. */
+  private async object<T>(request: ApiRequest): Promise<T> {
+    const answer = await this.request<unknown>(request);
+    if (!answer || typeof answer !== 'object' || Array.isArray(answer)) {
+      throw new CliError(`the server's answer to ${request.method} ${request.path} is not an object: ${describeAnswer(answer)}`);
+    }
+    return answer as T;
+  }
+
+  /**
+   * How API requests and execs reach the server, made on first use: the run's shared agent (behind
+   * a proxy-url, the proxy's agent), exec's dialer, and the credential and impersonation headers.
+   */
+  private async connection(): Promise<ExecEndpoint> {
+    // Building the shared agent runs the credential plugin the first time: its failure is worded.
+    const shared = await this.kc.sharedAgent().catch((err: unknown) => {
+      throw this.kc.credentialError(err);
+    });
+    this.endpoint ??= execEndpoint(this.kc, shared ?? (await this.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
+    return this.endpoint;
+  }
+
   /** Lists Pods page by page (limit/continue), so a 5,000-Node cluster is never one giant response. */
   async listPods(namespace: string, labelSelector: string, fieldSelector?: string): Promise<V1Pod[]> {
-    return this.listAll((page, options) => this.core.listNamespacedPod({ namespace, labelSelector, ...(fieldSelector ? { fieldSelector } : {}), ...page }, options));
+    return this.listAll<V1Pod>(apiPath`/api/v1/namespaces/${namespace}/pods`, [
+      ['fieldSelector', fieldSelector || undefined],
+      ['labelSelector', labelSelector],
+    ]);
   }
 
   async listAllPods(labelSelector: string): Promise<V1Pod[]> {
-    return this.listAll((page, options) => this.core.listPodForAllNamespaces({ labelSelector, ...page }, options));
+    return this.listAll<V1Pod>('/api/v1/pods', [['labelSelector', labelSelector]]);
   }
 
-  /** Follows limit/continue until the last page. */
-  private async listAll<T>(
-    list: (page: { limit: number; _continue?: string }, options: ConfigurationOptions) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
-  ): Promise<T[]> {
+  /**
+   * Follows metadata.continue until the last page, PAGE_SIZE items a page. `selectors` are sent
+   * after `continue` and before `limit`. Throws a CliError when a page is not a list.
+   */
+  private async listAll<T>(path: string, selectors: Query): Promise<T[]> {
     const items: T[] = [];
     let next: string | undefined;
     do {
-      const page = await this.call((options) => list({ limit: PAGE_SIZE, _continue: next }, options));
-      items.push(...page.items);
-      next = page.metadata?._continue || undefined;
+      const page = await this.list<T>(path, [['continue', next], ...selectors, ['limit', PAGE_SIZE]]);
+      for (const item of page.items) items.push(item);
+      next = page.metadata?.continue || undefined;
     } while (next);
     return items;
   }
 
+  /** One page of a list: an answer without an items array is an error, not an empty list. */
+  private async list<T>(path: string, query: Query): Promise<List<T> & { items: T[] }> {
+    const page = await this.request<List<T> | null>({ method: 'GET', path, query });
+    if (!page || typeof page !== 'object' || !Array.isArray(page.items)) throw new CliError(`the server's answer to GET ${path} is not a list: ${describeAnswer(page)}`);
+    return page as List<T> & { items: T[] };
+  }
+
   async listNamespaces(labelSelector?: string): Promise<string[]> {
-    const list = await this.call((options) => this.core.listNamespace({ limit: PAGE_SIZE, labelSelector }, options));
+    const list = await this.list<V1Namespace>('/api/v1/namespaces', [
+      ['labelSelector', labelSelector],
+      ['limit', PAGE_SIZE],
+    ]);
     return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean);
   }
 
   async readNamespace(name: string): Promise<V1Namespace> {
-    return this.call((options) => this.core.readNamespace({ name }, options));
+    return this.object({ method: 'GET', path: apiPath`/api/v1/namespaces/${name}` });
   }
 
   async createNamespace(body: V1Namespace): Promise<V1Namespace> {
-    return this.call((options) => this.core.createNamespace({ body }, options));
+    return this.object({ method: 'POST', path: '/api/v1/namespaces', body });
   }
 
   async deleteNamespace(name: string): Promise<void> {
-    await this.call((options) => this.core.deleteNamespace({ name, propagationPolicy: 'Background' }, options));
+    await this.object({ method: 'DELETE', path: apiPath`/api/v1/namespaces/${name}`, query: [['propagationPolicy', 'Background']] });
   }
 
   async createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
-    return this.call((options) => this.core.createNamespacedPod({ namespace, body }, options));
+    return this.object({ method: 'POST', path: apiPath`/api/v1/namespaces/${namespace}/pods`, body });
   }
 
   async deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<void> {
-    await this.call((options) => this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds }, options));
+    await this.object({ method: 'DELETE', path: apiPath`/api/v1/namespaces/${namespace}/pods/${name}`, query: [['gracePeriodSeconds', gracePeriodSeconds]] });
   }
 
   /** A short-lived token for a ServiceAccount (TokenRequest), as antctl gets one for "antctl". */
   async requestServiceAccountToken(namespace: string, name: string, seconds: number): Promise<string> {
-    const answer = await this.call((options) =>
-      this.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: seconds } } }, options),
-    );
+    const answer = await this.object<{ status?: { token?: unknown } }>({
+      method: 'POST',
+      path: apiPath`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      body: { spec: { audiences: [], expirationSeconds: seconds } },
+    });
     const token = answer.status?.token;
-    if (!token) throw new CliError(`TokenRequest for serviceaccount ${namespace}/${name} returned no token`);
+    if (!token || typeof token !== 'string') throw new CliError(`TokenRequest for serviceaccount ${namespace}/${name} returned no token`);
     return token;
   }
 
-  /** The last lines a container logged; with `previous`, those of its previous (terminated) instance. */
+  /** The last lines a container logged; with `previous`, those of its previous (terminated) instance. The log is text, whatever its Content-Type. */
   async readPodLog(namespace: string, name: string, container: string, tailLines: number, previous = false): Promise<string> {
-    return this.call((options) => this.core.readNamespacedPodLog({ name, namespace, container, tailLines, ...(previous ? { previous: true } : {}) }, options));
+    const request: ApiRequest = {
+      method: 'GET',
+      path: apiPath`/api/v1/namespaces/${namespace}/pods/${name}/log`,
+      query: [
+        ['container', container],
+        ['previous', previous ? true : undefined],
+        ['tailLines', tailLines],
+      ],
+    };
+    return this.call(async () => (await this.send(request, 'text/plain, */*')).text, true);
   }
 
   async readPod(namespace: string, name: string): Promise<V1Pod> {
-    return this.call((options) => this.core.readNamespacedPod({ name, namespace }, options));
+    return this.object({ method: 'GET', path: apiPath`/api/v1/namespaces/${namespace}/pods/${name}` });
   }
 
   /** A cluster-scoped resource of an aggregated or custom API group (e.g. stats.antrea.io multicastgroups). */
   async listClusterObjects<T>(group: string, version: string, plural: string): Promise<T[]> {
-    const list = await this.call((options) => this.custom.listClusterCustomObject({ group, version, plural }, options));
-    // An untyped answer is checked here: a proxy's 200 HTML page is not an empty list.
+    const list = await this.request<unknown>({ method: 'GET', path: apiPath`/apis/${group}/${version}/${plural}` });
+    // An answer that parses is still checked: a JSON document that is not a list is no empty list.
     const items = (list as { items?: unknown } | undefined)?.items;
     if (!list || typeof list !== 'object' || !Array.isArray(items)) throw new CliError(`the server's answer to LIST ${plural}.${group} is not a list: ${describeAnswer(list)}`);
     return items as T[];
   }
 
   async getClusterObject<T>(group: string, version: string, plural: string, name: string): Promise<T> {
-    const object = await this.call((options) => this.custom.getClusterCustomObject({ group, version, plural, name }, options));
+    const object = await this.request<unknown>({ method: 'GET', path: apiPath`/apis/${group}/${version}/${plural}/${name}` });
     if (!object || typeof object !== 'object' || Array.isArray(object)) throw new CliError(`the server's answer to GET ${plural}.${group}/${name} is not an object: ${describeAnswer(object)}`);
     return object as T;
   }
 
   async readConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
-    return this.call((options) => this.core.readNamespacedConfigMap({ name, namespace }, options));
+    return this.object({ method: 'GET', path: apiPath`/api/v1/namespaces/${namespace}/configmaps/${name}` });
   }
 
   async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
-    return this.call((options) => this.core.createNamespacedConfigMap({ namespace, body }, options));
+    return this.object({ method: 'POST', path: apiPath`/api/v1/namespaces/${namespace}/configmaps`, body });
   }
 
   async replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap> {
-    return this.call((options) => this.core.replaceNamespacedConfigMap({ name, namespace, body }, options));
+    return this.object({ method: 'PUT', path: apiPath`/api/v1/namespaces/${namespace}/configmaps/${name}`, body });
   }
 
   /** A JSON merge patch; with metadata.resourceVersion in the body the server refuses a stale write (409). */
   async mergePatchConfigMap(namespace: string, name: string, body: object): Promise<V1ConfigMap> {
-    return this.call((options) => this.core.patchNamespacedConfigMap({ name, namespace, body }, options), PatchStrategy.MergePatch);
+    return this.object({ method: 'PATCH', path: apiPath`/api/v1/namespaces/${namespace}/configmaps/${name}`, body, contentType: MERGE_PATCH });
   }
 
   async readDaemonSet(namespace: string, name: string): Promise<V1DaemonSet> {
-    return this.call((options) => this.apps.readNamespacedDaemonSet({ name, namespace }, options));
+    return this.object({ method: 'GET', path: apiPath`/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}` });
   }
 
   async readDeployment(namespace: string, name: string): Promise<V1Deployment> {
-    return this.call((options) => this.apps.readNamespacedDeployment({ name, namespace }, options));
+    return this.object({ method: 'GET', path: apiPath`/apis/apps/v1/namespaces/${namespace}/deployments/${name}` });
   }
 
+  /** A strategic merge patch of a DaemonSet or Deployment (a restart annotation, say). */
   async patchWorkload(kind: 'daemonset' | 'deployment', namespace: string, name: string, body: object): Promise<void> {
-    if (kind === 'daemonset') {
-      await this.call((options) => this.apps.patchNamespacedDaemonSet({ name, namespace, body }, options), PatchStrategy.StrategicMergePatch);
-    } else {
-      await this.call((options) => this.apps.patchNamespacedDeployment({ name, namespace, body }, options), PatchStrategy.StrategicMergePatch);
-    }
+    const plural = kind === 'daemonset' ? 'daemonsets' : 'deployments';
+    await this.object({ method: 'PATCH', path: apiPath`/apis/apps/v1/namespaces/${namespace}/${plural}/${name}`, body, contentType: STRATEGIC_MERGE_PATCH });
   }
 
   async createDaemonSet(namespace: string, body: V1DaemonSet): Promise<V1DaemonSet> {
-    return this.call((options) => this.apps.createNamespacedDaemonSet({ namespace, body }, options));
+    return this.object({ method: 'POST', path: apiPath`/apis/apps/v1/namespaces/${namespace}/daemonsets`, body });
   }
 
   async replaceDaemonSet(namespace: string, name: string, body: V1DaemonSet): Promise<V1DaemonSet> {
-    return this.call((options) => this.apps.replaceNamespacedDaemonSet({ name, namespace, body }, options));
+    return this.object({ method: 'PUT', path: apiPath`/apis/apps/v1/namespaces/${namespace}/daemonsets/${name}`, body });
   }
 
   async listNodes(labelSelector = ''): Promise<V1Node[]> {
-    return this.listAll((page, options) => this.core.listNode({ labelSelector, ...page }, options));
+    return this.listAll<V1Node>('/api/v1/nodes', [['labelSelector', labelSelector]]);
   }
 
   /** Whether a CustomResourceDefinition is installed (404 is "no"; other errors are errors). */
   async hasCrd(name: string): Promise<boolean> {
     try {
-      await this.call((options) => this.extensions.readCustomResourceDefinition({ name }, options));
+      await this.object({ method: 'GET', path: apiPath`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}` });
       return true;
     } catch (err) {
       if (err instanceof CliError && /\(NotFound\)/.test(err.message)) return false;
@@ -269,18 +312,15 @@ export class KubeClient implements KubeApi {
   }
 
   async getNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string): Promise<T> {
-    return (await this.call((options) => this.custom.getNamespacedCustomObject({ group, version, namespace, plural, name }, options))) as T;
+    return this.object({ method: 'GET', path: apiPath`/apis/${group}/${version}/namespaces/${namespace}/${plural}/${name}` });
   }
 
   async createNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, body: object): Promise<T> {
-    return (await this.call((options) => this.custom.createNamespacedCustomObject({ group, version, namespace, plural, body }, options))) as T;
+    return this.object({ method: 'POST', path: apiPath`/apis/${group}/${version}/namespaces/${namespace}/${plural}`, body });
   }
 
   async mergePatchNamespacedObject<T>(group: string, version: string, namespace: string, plural: string, name: string, body: object): Promise<T> {
-    return (await this.call(
-      (options) => this.custom.patchNamespacedCustomObject({ group, version, namespace, plural, name, body }, options),
-      PatchStrategy.MergePatch,
-    )) as T;
+    return this.object({ method: 'PATCH', path: apiPath`/apis/${group}/${version}/namespaces/${namespace}/${plural}/${name}`, body, contentType: MERGE_PATCH });
   }
 
   /**
@@ -294,8 +334,7 @@ export class KubeClient implements KubeApi {
     const deadline = nodeDeadline(typeof control === 'number' ? control : 0, parents.length > 1 ? AbortSignal.any(parents) : parents[0]);
     this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
     try {
-      this.endpoint ??= execEndpoint(this.kc, (await this.kc.sharedAgent()) ?? (await this.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
-      return await execInContainer(this.endpoint, namespace, pod, container, argv, {
+      return await execInContainer(await this.connection(), namespace, pod, container, argv, {
         signal: deadline.signal,
         onStdout: stream?.onStdout,
         onThrottle: (waitMs) => {
@@ -308,11 +347,14 @@ export class KubeClient implements KubeApi {
     }
   }
 
-  /** client-node's agent for a cluster behind a proxy (no shared TLS context there). */
+  /** client-node's agent for a cluster behind a proxy (no shared TLS context there), made once. */
   private async proxyAgent(): Promise<HttpAgent> {
-    const opts: { agent?: HttpAgent } = {};
-    await KubeConfig.prototype.applyToHTTPSOptions.call(this.kc, opts);
-    return opts.agent!;
+    if (!this.proxied) {
+      const opts: { agent?: HttpAgent } = {};
+      await KubeConfig.prototype.applyToHTTPSOptions.call(this.kc, opts);
+      this.proxied = opts.agent!;
+    }
+    return this.proxied;
   }
 }
 
