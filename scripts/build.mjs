@@ -32,6 +32,27 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * client-node's KubeConfig (config.js) imports its generated API clients and models only for
+ * makeApiClient, which mcastctl never calls: src/cluster/rest.ts sends the API requests. Left in,
+ * every cluster command would compile ~320 KB of model classes at start (esbuild keeps them: a
+ * class with static fields counts as a side effect). A call would throw, never send anything.
+ */
+const withoutGeneratedClients = {
+  name: 'without-client-node-generated-clients',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: 'gen', namespace: 'client-node-gen-shim' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'client-node-gen-shim' }, () => ({
+      contents:
+        "const absent = () => { throw new Error('the generated API clients of @kubernetes/client-node are not bundled'); };\n" +
+        'export const createConfiguration = absent;\nexport class ServerConfiguration { constructor() { absent(); } }\n',
+      loader: 'js',
+    }));
+  },
+};
+
 /** The modules dist/main.cjs imports from the CLI's part of the bundle (by its entry file name) instead of bundling them. */
 const cliEntries = { cli: 'src/cli.ts', errors: 'src/errors.ts' };
 const cliEntriesOutside = {
@@ -74,7 +95,7 @@ const [cli, entry] = await Promise.all([
     external: ['bufferutil', 'utf-8-validate'],
     alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
     banner: { js: "import { createRequire as __mcastctlRequire } from 'node:module'; const require = __mcastctlRequire(import.meta.url);" },
-    plugins: [lazyChildProcessForCommander],
+    plugins: [lazyChildProcessForCommander, withoutGeneratedClients],
   }),
   build({
     ...common,

@@ -1,9 +1,10 @@
 import type { Agent as HttpAgent } from 'node:http';
 // This module is reached only from lazily loaded commands, so --help never loads it. Of
-// client-node only KubeConfig runs: requests are sent by rest.ts and answers are the API's JSON as
-// is (client-node's generated deserializer cost ~0.3 ms of CPU per listed Pod); the V1 types are
-// compile-time only.
-import { KubeConfig, type V1ConfigMap, type V1DaemonSet, type V1Deployment, type V1Namespace, type V1Node, type V1Pod } from '@kubernetes/client-node';
+// client-node only KubeConfig runs, from its own module: requests are sent by rest.ts and answers
+// are the API's JSON as is (client-node's generated deserializer cost ~0.3 ms of CPU per listed
+// Pod, and its model classes over 1 MB to compile at start); the V1 types are compile-time only.
+import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';

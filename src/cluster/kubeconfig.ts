@@ -11,7 +11,9 @@ import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Socket } from 'node:net';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import type { Cluster, Context, User } from '@kubernetes/client-node';
+// From its own module: the package's index would load every part of client-node with it.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { GlobalOptions } from '../context.js';
 import { boundedLine } from '../bounded-text.js';
 import { AuthError, UsageError } from '../errors.js';
