@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { connect as connectTcp, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -46,8 +47,36 @@ export function sharedConnectionsFor(server: string, tls: TlsOptions, handshakeT
     ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
     ...(tls.servername ? { servername: tls.servername } : {}),
   };
-  const agent = new HttpsAgent({ keepAlive: true, maxCachedSessions: CACHED_TLS_SESSIONS, ...settings });
+  const agent = new HandshakeBoundAgent(handshakeTimeoutMs, { keepAlive: true, maxCachedSessions: CACHED_TLS_SESSIONS, ...settings });
   return { agent, dialer: new ExecDialer(server, settings, handshakeTimeoutMs) };
+}
+
+/** An https.Agent whose TLS handshakes fail after handshakeTimeoutMs, as client-go's transport's do. */
+class HandshakeBoundAgent extends HttpsAgent {
+  constructor(
+    private readonly handshakeTimeoutMs: number,
+    options: ConstructorParameters<typeof HttpsAgent>[0],
+  ) {
+    super(options);
+  }
+
+  override createConnection(...args: Parameters<HttpsAgent['createConnection']>): ReturnType<HttpsAgent['createConnection']> {
+    const socket = super.createConnection(...args);
+    if (socket) boundHandshake(socket, this.handshakeTimeoutMs);
+    return socket;
+  }
+}
+
+/** Destroys a connecting TLS socket whose handshake is not done handshakeTimeoutMs after TCP connected (client-go's wording). */
+function boundHandshake(socket: Duplex, handshakeTimeoutMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  socket.once('connect', () => {
+    timer = setTimeout(() => socket.destroy(new Error('net/http: TLS handshake timeout')), handshakeTimeoutMs);
+    timer.unref();
+  });
+  const stop = () => clearTimeout(timer);
+  socket.once('secureConnect', stop);
+  socket.once('close', stop);
 }
 
 /**
@@ -96,14 +125,7 @@ export class ExecDialer {
       ...(this.session ? { session: this.session } : {}),
     });
     socket.on('session', (session: Buffer) => (this.session = session));
-    let timer: NodeJS.Timeout | undefined;
-    socket.once('connect', () => {
-      timer = setTimeout(() => socket.destroy(new Error('net/http: TLS handshake timeout')), this.handshakeTimeoutMs);
-      timer.unref();
-    });
-    const stop = () => clearTimeout(timer);
-    socket.once('secureConnect', stop);
-    socket.once('close', stop);
+    boundHandshake(socket, this.handshakeTimeoutMs);
     return socket;
   }
 }

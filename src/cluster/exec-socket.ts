@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { validateHeaderName, validateHeaderValue, type IncomingMessage } from 'node:http';
-import WebSocket from 'ws';
 import type { ExecControl, ExecResult } from '../context.js';
 import { MAX_TOOL_OUTPUT_BYTES } from '../bounded-text.js';
 import { AuthError, ExecError } from '../errors.js';
@@ -298,7 +297,9 @@ class ExecSession {
   }
 
   /** The session on the ws library over `endpoint.agent` (a proxy agent, when there is no dialer). */
-  overAgent(url: string, endpoint: ExecEndpoint, headers: Record<string, string | string[]>): Promise<ExecResult> {
+  async overAgent(url: string, endpoint: ExecEndpoint, headers: Record<string, string | string[]>): Promise<ExecResult> {
+    // Loaded only here: every other exec runs on the dialer.
+    const { default: WebSocket } = await import('ws');
     return this.run(() => {
       const ws = new WebSocket(url, PROTOCOLS, { agent: endpoint.agent, headers, perMessageDeflate: false });
       // terminate() aborts an upgrade in progress or destroys the open socket.

@@ -1,10 +1,8 @@
-import type { Agent as HttpAgent } from 'node:http';
 // This module is reached only from lazily loaded commands, so --help never loads it. Of
-// client-node only KubeConfig runs, from its own module: requests are sent by rest.ts and answers
-// are the API's JSON as is (client-node's generated deserializer cost ~0.3 ms of CPU per listed
-// Pod, and its model classes over 1 MB to compile at start); the V1 types are compile-time only.
+// client-node only KubeConfig runs (kubeconfig.ts): requests are sent by rest.ts and answers are
+// the API's JSON as is (client-node's generated deserializer cost ~0.3 ms of CPU per listed Pod,
+// and its model classes over 1 MB to compile at start); the V1 types are compile-time only.
 import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';
@@ -57,7 +55,6 @@ export class KubeClient implements KubeApi {
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
   private endpoint: ExecEndpoint | undefined;
-  private proxied: HttpAgent | undefined;
 
   constructor(
     readonly kc: SharedAgentKubeConfig,
@@ -147,7 +144,7 @@ export class KubeClient implements KubeApi {
     const shared = await this.kc.sharedAgent().catch((err: unknown) => {
       throw this.kc.credentialError(err);
     });
-    this.endpoint ??= execEndpoint(this.kc, shared ?? (await this.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
+    this.endpoint ??= execEndpoint(this.kc, shared ?? (await this.kc.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
     return this.endpoint;
   }
 
@@ -348,15 +345,7 @@ export class KubeClient implements KubeApi {
     }
   }
 
-  /** client-node's agent for a cluster behind a proxy (no shared TLS context there), made once. */
-  private async proxyAgent(): Promise<HttpAgent> {
-    if (!this.proxied) {
-      const opts: { agent?: HttpAgent } = {};
-      await KubeConfig.prototype.applyToHTTPSOptions.call(this.kc, opts);
-      this.proxied = opts.agent!;
-    }
-    return this.proxied;
-  }
+
 }
 
 function describeAnswer(answer: unknown): string {

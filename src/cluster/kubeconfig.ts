@@ -7,10 +7,8 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { Socket } from 'node:net';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 // From its own module: the package's index would load every part of client-node with it.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -295,14 +293,14 @@ function parses(attempt: () => unknown): boolean {
  * client-node builds a new HTTPS agent (and so a new TLS context and a full handshake) for every
  * API call and every WebSocket. This kubeconfig hands out one shared agent instead (see
  * sharedConnectionsFor): one SecureContext with the CA, client certificate and key, kept-alive API
- * connections, TLS sessions resumed across the execs of a fan-out. The agent also bounds the TLS
- * handshake as client-go does, and sends one Impersonate-Group header per --as-group (client-node
- * would join them into one header, which the API server reads as one group). Clusters reached
- * through a proxy (proxy-url) keep client-node's proxy agents.
+ * connections, TLS sessions resumed across the execs of a fan-out, TLS handshakes bounded as
+ * client-go bounds them. Clusters reached through a proxy (proxy-url) keep client-node's proxy
+ * agents.
  */
 export class SharedAgentKubeConfig extends KubeConfig {
   private agent: HttpAgent | undefined;
   private dialer: ExecDialer | undefined;
+  private proxied: HttpAgent | undefined;
 
   /** The last exec credential plugin run: its command and how it ended, for client-go's wording of a failure. */
   private plugin: { command: string; exitCode: number | null; stderr: string } | undefined;
@@ -379,67 +377,24 @@ export class SharedAgentKubeConfig extends KubeConfig {
     const tls: Parameters<KubeConfig['applyToHTTPSOptions']>[0] = {};
     await super.applyToHTTPSOptions(tls);
     const { agent, dialer } = sharedConnectionsFor(cluster.server, tls as Parameters<typeof sharedConnectionsFor>[1], TLS_HANDSHAKE_TIMEOUT_MS);
-    guardAgent(agent, this.impersonateGroups);
     this.agent = agent;
     this.dialer = dialer;
   }
 
-  /** WebSocket connections (exec). */
-  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
-    await super.applyToHTTPSOptions(opts).catch((err: unknown) => {
-      throw this.credentialError(err);
-    });
-    const withAgent = opts as { agent?: unknown };
-    const agent = await this.sharedAgent();
-    if (agent) withAgent.agent = agent;
-    else if (withAgent.agent) guardAgent(withAgent.agent, this.impersonateGroups);
-  }
-
-  /** API requests: client-node makes a new agent for each. */
-  override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
-    await super.applySecurityAuthentication(context).catch((err: unknown) => {
-      throw this.credentialError(err);
-    });
-    const agent = await this.sharedAgent();
-    if (agent) context.setAgent(agent);
-    else {
-      const own = context.getAgent();
-      if (own) guardAgent(own, this.impersonateGroups);
-    }
-  }
-}
-
-type AgentInternals = HttpAgent & {
-  createConnection(options: object, callback?: unknown): Socket;
-  addRequest(request: { setHeader(name: string, value: string[]): void; removeHeader(name: string): void }, options: object): void;
-};
-
-/** Only node's own agents are changed; a proxy agent (proxy-url) keeps its own connection logic. */
-function guardAgent(agent: unknown, groups: string[]): void {
-  if (!(agent instanceof HttpAgent)) return;
-  const internals = agent as AgentInternals;
-  if (groups.length > 0) {
-    const addRequest = internals.addRequest.bind(agent);
-    internals.addRequest = (request, options) => {
-      request.removeHeader('Impersonate-Group');
-      request.setHeader('Impersonate-Group', groups);
-      addRequest(request, options);
-    };
-  }
-  if (!(agent instanceof HttpsAgent)) return;
-  const createConnection = internals.createConnection.bind(agent);
-  internals.createConnection = (options, callback) => {
-    const socket = createConnection(options, callback);
-    if ('encrypted' in socket || 'alpnProtocol' in socket) {
-      let timer: NodeJS.Timeout | undefined;
-      socket.once('connect', () => {
-        timer = setTimeout(() => socket.destroy(new Error('net/http: TLS handshake timeout')), TLS_HANDSHAKE_TIMEOUT_MS);
-        timer.unref();
+  /**
+   * client-node's agent for a cluster behind a proxy-url (no shared TLS context there: the proxy
+   * agent makes its own connections), made once. Throws credentialError's wording of a failed
+   * credential plugin.
+   */
+  async proxyAgent(): Promise<HttpAgent> {
+    if (!this.proxied) {
+      const opts: { agent?: HttpAgent } = {};
+      await this.applyToHTTPSOptions(opts).catch((err: unknown) => {
+        throw this.credentialError(err);
       });
-      const stop = () => clearTimeout(timer);
-      socket.once('secureConnect', stop);
-      socket.once('close', stop);
+      this.proxied = opts.agent!;
     }
-    return socket;
-  };
+    return this.proxied;
+  }
 }
+
