@@ -82,7 +82,8 @@ function boundHandshake(socket: Duplex, handshakeTimeoutMs: number): void {
 /**
  * Opens the connections that exec WebSockets run on, without an HTTP client in between: one
  * WebSocket owns its connection for its whole life, so nothing is pooled, and each new TLS
- * connection resumes the session of the previous ones (one full handshake per run).
+ * connection resumes the session of the previous ones (ready() holds the fan-out's first
+ * connections until the first handshake has given a session: one full handshake per run).
  */
 export class ExecDialer {
   /** The Host header: host[:port] of the server URL. */
@@ -92,6 +93,8 @@ export class ExecDialer {
   private readonly hostname: string;
   private readonly port: number;
   private session: Buffer | undefined;
+  /** The run's first TLS connection, until it has given a session or ended. */
+  private firstHandshake: Promise<void> | undefined;
 
   /**
    * server: the API server's http(s) URL; tls: the run's TLS settings (undefined for http://);
@@ -110,6 +113,27 @@ export class ExecDialer {
   }
 
   /**
+   * A new connection, as dial() opens it, once it may resume a session: while the run's first TLS
+   * handshake is in progress, later connections wait until it has given a session or ended, so
+   * that a fan-out's first connections resume that session instead of each doing a full
+   * handshake. Resolves undefined, opening nothing, when the signal aborts first.
+   */
+  async open(signal?: AbortSignal): Promise<Socket | undefined> {
+    const first = this.firstHandshake;
+    if (this.tls && !this.session && first && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        signal?.addEventListener('abort', done, { once: true });
+        void first.then(done);
+      });
+    }
+    return signal?.aborted ? undefined : this.dial();
+  }
+
+  /**
    * A new connection to the API server, connecting: what is written before it is up is sent once
    * it is. Emits 'error' with "net/http: TLS handshake timeout" when the handshake is too slow.
    */
@@ -125,6 +149,10 @@ export class ExecDialer {
       ...(this.session ? { session: this.session } : {}),
     });
     socket.on('session', (session: Buffer) => (this.session = session));
+    this.firstHandshake ??= new Promise<void>((resolve) => {
+      socket.once('session', () => resolve());
+      socket.once('close', () => resolve());
+    });
     boundHandshake(socket, this.handshakeTimeoutMs);
     return socket;
   }

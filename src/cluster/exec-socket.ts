@@ -3,8 +3,9 @@ import { validateHeaderName, validateHeaderValue, type IncomingMessage } from 'n
 import type { ExecControl, ExecResult } from '../context.js';
 import { MAX_TOOL_OUTPUT_BYTES } from '../bounded-text.js';
 import { AuthError, ExecError } from '../errors.js';
+import { USER_AGENT } from '../version.js';
 import type { ExecDialer, ExecEndpoint } from './connection.js';
-import { FrameReader, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, WebSocketProtocolError, clientControlFrame } from './websocket-frames.js';
+import { FrameReader, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, WebSocketMessageTooLarge, WebSocketProtocolError, clientControlFrame } from './websocket-frames.js';
 
 /**
  * The stream protocols of pods/exec, newest first (v5 adds the close signal; v4 carries the exit
@@ -121,8 +122,10 @@ type ExitStatus = { status?: string; message?: string; reason?: string; details?
 
 /** The GUID RFC 6455 section 1.3 appends to Sec-WebSocket-Key. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-/** The most bytes of an upgrade answer's status line and headers. */
-const MAX_RESPONSE_HEAD = 64 * 1024;
+/** The most bytes of an upgrade answer's status line and headers: node's http parser's default bound. */
+const MAX_RESPONSE_HEAD = 16 * 1024;
+/** How long a connection may stay open after the close handshake before it is destroyed (ws waits 30 s; nothing more is read). */
+const CLOSE_GRACE_MS = 1000;
 
 /**
  * One exec session: collects the channels of the Kubernetes stream protocol (1 stdout, 2 stderr,
@@ -207,24 +210,35 @@ class ExecSession {
     const stderr = Buffer.concat(this.err).toString('utf8');
     if (status.status === 'Success') return this.finish(undefined, { stdout, stderr, exitCode: 0 });
     const exitCause = status.reason === 'NonZeroExitCode' ? status.details?.causes?.find((c) => c.reason === 'ExitCode') : undefined;
-    if (exitCause) return this.finish(undefined, { stdout, stderr, exitCode: Number(exitCause.message) });
+    if (exitCause) {
+      // kubectl reads the code with strconv.Atoi; anything else is no exit code, never success.
+      const code = /^\d{1,3}$/.test(exitCause.message ?? '') ? Number(exitCause.message) : NaN;
+      if (code >= 1 && code <= 255) return this.finish(undefined, { stdout, stderr, exitCode: code });
+      return this.finish(new ExecError(`the exec status has no readable exit code: ${JSON.stringify(exitCause.message ?? null).slice(0, 40)}`));
+    }
     this.finish(new ExecError(status.message ?? 'the command failed without an exit code'));
   }
 
   /**
    * The session on a new connection of `dialer`: the upgrade request written by hand, the answer's
-   * head read up to MAX_RESPONSE_HEAD bytes, then RFC 6455 frames. No HTTP client or WebSocket
-   * library sits between: at thousands of agents their per-connection work cost more client CPU
-   * than the (resumed) TLS connection itself.
+   * head read up to MAX_RESPONSE_HEAD bytes (informational 1xx answers skipped), then RFC 6455
+   * frames. No HTTP client or WebSocket library sits between: at thousands of agents their
+   * per-connection work cost more client CPU than the (resumed) TLS connection itself. Once the
+   * close is echoed the connection gets CLOSE_GRACE_MS to end before it is destroyed.
    */
-  overDialer(dialer: ExecDialer, path: string, headers: Record<string, string | string[]>): Promise<ExecResult> {
+  async overDialer(dialer: ExecDialer, path: string, headers: Record<string, string | string[]>): Promise<ExecResult> {
+    const key = randomBytes(16).toString('base64');
+    // Checked before connecting: a header that cannot be sent opens nothing.
+    const request = upgradeRequest(dialer, path, key, headers);
+    const opened = await dialer.open(this.signal);
     return this.run(() => {
-      const key = randomBytes(16).toString('base64');
-      const request = upgradeRequest(dialer, path, key, headers);
-      const socket = dialer.dial();
+      // run() has already failed the session when the signal aborted the wait.
+      if (!opened) return;
+      const socket = opened;
+      let lingering: NodeJS.Timeout | undefined;
       this.abortTransport = () => socket.destroy();
-      let head: Buffer | undefined = Buffer.alloc(0);
-      let refusal: { status: number; headers: Map<string, string>; body: Buffer[]; bodyLength: number } | undefined;
+      const head = new ResponseHead();
+      let refusal: Refusal | undefined;
       let closeSent = false;
       const reader = new FrameReader(
         MAX_TOOL_OUTPUT_BYTES + 1,
@@ -232,67 +246,65 @@ class ExecSession {
         (opcode, payload) => {
           if (opcode === OPCODE_PING) socket.write(clientControlFrame(OPCODE_PONG, payload));
           else if (opcode === OPCODE_CLOSE) {
-            // Echo the status code (RFC 6455 section 5.5.1) and stop writing; the server closes the connection.
+            // Echo the status code (RFC 6455 section 5.5.1) and stop writing; the server closes the
+            // connection, or the grace ends it.
             if (!closeSent) socket.end(clientControlFrame(OPCODE_CLOSE, payload.subarray(0, 2)));
             closeSent = true;
+            lingering ??= setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
             this.closed();
           }
         },
       );
       const refused = () => {
         const r = refusal!;
-        const body = Buffer.concat(r.body);
-        // Chunk sizes count bytes: the chunked framing is undone on a byte-for-byte (latin1) string.
-        const text = r.headers.get('transfer-encoding')?.toLowerCase() === 'chunked' ? Buffer.from(dechunk(body.toString('latin1')), 'latin1').toString('utf8') : body.toString('utf8');
         let message = '';
         try {
-          message = String((JSON.parse(text) as { message?: unknown }).message ?? '');
+          message = String((JSON.parse(r.text()) as { message?: unknown }).message ?? '');
         } catch {
           message = '';
         }
-        this.finish(new ExecRefused(r.status, r.status === 429 ? retryAfterMs(r.headers.get('retry-after')) : undefined, message.slice(0, 300)));
+        this.finish(new ExecRefused(r.status, r.status === 429 ? retryAfterMs(r.headers.get('retry-after')?.[0]) : undefined, message.slice(0, 300)));
       };
       socket.on('data', (chunk: Buffer) => {
         if (this.settled) return;
         if (refusal) {
-          refusal.body.push(chunk);
-          refusal.bodyLength += chunk.length;
-          if (refusalComplete(refusal)) refused();
+          if (refusal.add(chunk)) refused();
           return;
         }
-        if (head) {
-          head = Buffer.concat([head, chunk]);
-          const end = head.indexOf('\r\n\r\n');
-          if (end < 0) {
-            if (head.length > MAX_RESPONSE_HEAD) this.finish(new ExecError('the upgrade answer has more than 64 KiB of headers'));
-            return;
+        if (!head.done) {
+          let answer: ParsedHead | undefined;
+          try {
+            answer = head.add(chunk);
+          } catch (error) {
+            return this.finish(new ExecError((error as Error).message));
           }
-          const answer = parseResponseHead(head.subarray(0, end).toString('latin1'));
-          const rest = head.subarray(end + 4);
-          head = undefined;
-          if (!answer) return this.finish(new ExecError('the server did not answer HTTP'));
+          if (!answer) return;
           if (answer.status !== 101) {
-            refusal = { status: answer.status, headers: answer.headers, body: [rest], bodyLength: rest.length };
-            if (refusalComplete(refusal)) refused();
+            refusal = new Refusal(answer.status, answer.headers);
+            if (refusal.add(head.rest)) refused();
             return;
           }
-          const problem = upgradeProblem(answer.headers, key);
+          const problem = upgradeProblem(answer, key);
           if (problem) return this.finish(new ExecError(problem));
-          chunk = rest;
+          chunk = head.rest;
         }
         try {
           reader.feed(chunk);
         } catch (error) {
+          if (error instanceof WebSocketMessageTooLarge) return this.finish(new ExecError(`the command printed more than ${MAX_TOOL_OUTPUT_BYTES / 1024 / 1024} MiB`));
           this.finish(new ExecError(error instanceof WebSocketProtocolError ? error.message : String(error)));
         }
       });
       socket.on('error', (e: Error) => this.finish(new ExecError(e.message)));
       socket.on('close', () => {
+        clearTimeout(lingering);
         if (refusal) return refused();
-        if (head) return this.finish(new ExecError('socket hang up'));
+        if (!head.done) return this.finish(new ExecError('socket hang up'));
         this.closed();
       });
-      socket.write(request);
+      // Header values go out as node:http writes them (one byte per character), so the API calls
+      // and the execs of one run send the same bytes.
+      socket.write(request, 'latin1');
     });
   }
 
@@ -301,7 +313,7 @@ class ExecSession {
     // Loaded only here: every other exec runs on the dialer.
     const { default: WebSocket } = await import('ws');
     return this.run(() => {
-      const ws = new WebSocket(url, PROTOCOLS, { agent: endpoint.agent, headers, perMessageDeflate: false });
+      const ws = new WebSocket(url, PROTOCOLS, { agent: endpoint.agent, headers: { 'User-Agent': USER_AGENT, ...headers }, perMessageDeflate: false });
       // terminate() aborts an upgrade in progress or destroys the open socket.
       this.abortTransport = () => {
         if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
@@ -338,7 +350,7 @@ class ExecSession {
  * otherwise smuggle a header (throws node's ERR_INVALID_CHAR / ERR_INVALID_HTTP_TOKEN TypeError).
  */
 function upgradeRequest(dialer: ExecDialer, path: string, key: string, headers: Record<string, string | string[]>): string {
-  let text = `GET ${dialer.pathPrefix}${path} HTTP/1.1\r\nHost: ${dialer.host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${PROTOCOLS.join(', ')}\r\n`;
+  let text = `GET ${dialer.pathPrefix}${path} HTTP/1.1\r\nHost: ${dialer.host}\r\nUser-Agent: ${USER_AGENT}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Protocol: ${PROTOCOLS.join(', ')}\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     validateHeaderName(name);
     for (const one of Array.isArray(value) ? value : [value]) {
@@ -349,52 +361,150 @@ function upgradeRequest(dialer: ExecDialer, path: string, key: string, headers: 
   return `${text}\r\n`;
 }
 
-/** The status code and lower-cased headers of a response head, or undefined when it is not HTTP/1.x. */
-function parseResponseHead(text: string): { status: number; headers: Map<string, string> } | undefined {
+interface ParsedHead {
+  status: number;
+  /** Lower-cased names; a repeated header keeps every value. */
+  headers: Map<string, string[]>;
+}
+
+/**
+ * Collects an answer's head across chunks (scanning only what is new) and parses it; skips
+ * informational 1xx answers other than 101 (RFC 9110 section 15.2: a client reads one or more
+ * before the final answer). `rest` holds the bytes after the final head.
+ */
+class ResponseHead {
+  done = false;
+  rest: Buffer = Buffer.alloc(0);
+  private pieces: Buffer[] = [];
+  private length = 0;
+
+  /** The final answer's head once it is complete, else undefined. Throws Error with node's llhttp wording for what is not HTTP/1.x. */
+  add(chunk: Buffer): ParsedHead | undefined {
+    this.pieces.push(chunk);
+    const scanFrom = Math.max(0, this.length - 3);
+    this.length += chunk.length;
+    let bytes = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
+    this.pieces = [bytes];
+    for (let from = scanFrom; ; ) {
+      const end = bytes.indexOf(HEAD_END, from);
+      if (end < 0) {
+        if (bytes.indexOf(BARE_LF_END, from) >= 0 && bytes.indexOf(CRLF, 0) < 0) throw new Error('Parse Error: Missing expected CR after response line');
+        if (this.length > MAX_RESPONSE_HEAD) throw new Error('Parse Error: Header overflow');
+        return undefined;
+      }
+      if (end > MAX_RESPONSE_HEAD) throw new Error('Parse Error: Header overflow');
+      const parsed = parseResponseHead(bytes.subarray(0, end).toString('latin1'));
+      const after = bytes.subarray(end + 4);
+      if (parsed.status >= 100 && parsed.status < 200 && parsed.status !== 101) {
+        bytes = after;
+        this.pieces = [bytes];
+        this.length = bytes.length;
+        from = 0;
+        continue;
+      }
+      this.done = true;
+      this.rest = after;
+      this.pieces = [];
+      return parsed;
+    }
+  }
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const BARE_LF_END = Buffer.from('\n\n');
+const CRLF = Buffer.from('\r\n');
+
+/** The status code and headers of a response head. Throws Error (node's llhttp wording) when it is not HTTP/1.x. */
+function parseResponseHead(text: string): ParsedHead {
   const lines = text.split('\r\n');
   const statusLine = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0]);
-  if (!statusLine) return undefined;
-  const headers = new Map<string, string>();
+  if (!statusLine) throw new Error('the server did not answer HTTP');
+  const headers = new Map<string, string[]>();
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    const name = line.slice(0, colon);
+    if (colon <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new Error('Parse Error: Invalid header field char');
+    const key = name.toLowerCase();
+    headers.set(key, [...(headers.get(key) ?? []), line.slice(colon + 1).trim()]);
   }
   return { status: Number(statusLine[1]), headers };
 }
 
 /** Why a 101 answer is not the WebSocket asked for (ws's wording), or undefined when it is. */
-function upgradeProblem(headers: Map<string, string>, key: string): string | undefined {
-  if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return 'Invalid Upgrade header';
+function upgradeProblem(answer: ParsedHead, key: string): string | undefined {
+  const one = (name: string) => answer.headers.get(name)?.[0];
+  if (one('upgrade')?.toLowerCase() !== 'websocket') return 'Invalid Upgrade header';
   const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-  if (headers.get('sec-websocket-accept') !== accept) return 'Invalid Sec-WebSocket-Accept header';
-  const protocol = headers.get('sec-websocket-protocol');
-  if (protocol === undefined) return 'Server sent no subprotocol';
-  if (!PROTOCOLS.includes(protocol)) return 'Server sent an invalid subprotocol';
+  if (one('sec-websocket-accept') !== accept || answer.headers.get('sec-websocket-accept')!.length > 1) return 'Invalid Sec-WebSocket-Accept header';
+  const protocols = answer.headers.get('sec-websocket-protocol');
+  if (protocols === undefined) return 'Server sent no subprotocol';
+  if (protocols.length > 1 || !PROTOCOLS.includes(protocols[0])) return 'Server sent an invalid subprotocol';
+  // RFC 6455 section 4.1: an extension the client did not ask for fails the connection.
+  if (answer.headers.has('sec-websocket-extensions')) return 'Server sent a Sec-WebSocket-Extensions header but no extension was requested';
   return undefined;
 }
 
-/** Whether a refusal's body is all there (Content-Length reached, chunked end seen, or enough kept). */
-function refusalComplete(r: { headers: Map<string, string>; body: Buffer[]; bodyLength: number }): boolean {
-  if (r.bodyLength >= MAX_ERROR_BODY) return true;
-  const length = r.headers.get('content-length');
-  if (length !== undefined && /^\d+$/.test(length)) return r.bodyLength >= Number(length);
-  if (r.headers.get('transfer-encoding')?.toLowerCase() === 'chunked') {
-    const body = Buffer.concat(r.body);
-    return body.includes('\r\n0\r\n\r\n') || body.subarray(0, 5).toString('latin1') === '0\r\n\r\n';
+/** A refused upgrade's answer: its body collected (at most MAX_ERROR_BODY bytes) until it is complete. */
+class Refusal {
+  private readonly pieces: Buffer[] = [];
+  private length = 0;
+  private readonly chunked: boolean;
+  private readonly contentLength: number | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Map<string, string[]>,
+  ) {
+    this.chunked = headers.get('transfer-encoding')?.some((v) => /(^|,)\s*chunked\s*$/i.test(v)) ?? false;
+    const length = headers.get('content-length')?.[0];
+    this.contentLength = !this.chunked && length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
   }
-  return false;
+
+  /** Adds body bytes; true once the body is complete (by its length, its last chunk, or MAX_ERROR_BODY). */
+  add(chunk: Buffer): boolean {
+    if (chunk.length > 0) {
+      this.pieces.push(chunk);
+      this.length += chunk.length;
+    }
+    if (this.length >= MAX_ERROR_BODY) return true;
+    if (this.contentLength !== undefined) return this.length >= this.contentLength;
+    if (this.chunked) return dechunk(Buffer.concat(this.pieces)).complete;
+    return false;
+  }
+
+  /** The body as text, the chunked framing undone. */
+  text(): string {
+    const body = Buffer.concat(this.pieces);
+    return (this.chunked ? dechunk(body).payload : body).toString('utf8');
+  }
 }
 
-/** The payload of a chunked body (RFC 9112 section 7.1), as far as it is well-formed. */
-function dechunk(body: string): string {
-  let out = '';
+/**
+ * The payload of a chunked body (RFC 9112 section 7.1): chunk-size lines (hex, leading zeros and
+ * extensions allowed), chunk data, and after the last (zero-size) chunk a trailer section ended by
+ * an empty line. `complete` tells whether that end has arrived.
+ */
+export function dechunk(body: Buffer): { payload: Buffer; complete: boolean } {
+  const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
-    const lineEnd = body.indexOf('\r\n', at);
-    if (lineEnd < 0) return out;
-    const size = parseInt(body.slice(at, lineEnd).split(';')[0], 16);
-    if (!Number.isFinite(size) || size <= 0) return out;
-    out += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    const lineEnd = body.indexOf(CRLF, at);
+    if (lineEnd < 0) return { payload: Buffer.concat(parts), complete: false };
+    const sizeText = body.subarray(at, lineEnd).toString('latin1').split(';')[0].trim();
+    if (!/^[0-9a-fA-F]+$/.test(sizeText)) return { payload: Buffer.concat(parts), complete: false };
+    const size = parseInt(sizeText, 16);
+    if (size === 0) {
+      // The trailer section: header lines until an empty line.
+      let line = lineEnd + 2;
+      for (;;) {
+        const next = body.indexOf(CRLF, line);
+        if (next < 0) return { payload: Buffer.concat(parts), complete: false };
+        if (next === line) return { payload: Buffer.concat(parts), complete: true };
+        line = next + 2;
+      }
+    }
+    parts.push(body.subarray(lineEnd + 2, Math.min(body.length, lineEnd + 2 + size)));
+    if (lineEnd + 2 + size + 2 > body.length) return { payload: Buffer.concat(parts), complete: false };
     at = lineEnd + 2 + size + 2;
   }
 }

@@ -6,7 +6,7 @@ import type { V1ConfigMap, V1DaemonSet, V1Deployment, V1Namespace, V1Node, V1Pod
 import type { ExecControl, ExecResult, ExecStream, KubeApi, RunContext } from '../context.js';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { USER_AGENT } from '../version.js';
 import { hostOf, isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
 import { nodeDeadline } from './agent-exec.js';
 import { execEndpoint, type ExecEndpoint } from './connection.js';
@@ -21,7 +21,6 @@ const MAX_NETWORK_RETRIES = 3;
 const PAGE_SIZE = 500;
 const MERGE_PATCH = 'application/merge-patch+json';
 const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
-const USER_AGENT = `mcastctl/${VERSION} (${process.platform}/${process.arch})`;
 
 export { ExecError };
 

@@ -15,6 +15,9 @@ export const OPCODE_PONG = 0xa;
 /** A frame or message the protocol forbids (RFC 6455 section 7.1.7: the client fails the connection). */
 export class WebSocketProtocolError extends Error {}
 
+/** A message longer than the reader's bound (its header announced it, or its fragments added up to it). */
+export class WebSocketMessageTooLarge extends WebSocketProtocolError {}
+
 interface FrameHeader {
   fin: boolean;
   opcode: number;
@@ -46,6 +49,8 @@ function parseHeader(bytes: Buffer): FrameHeader | undefined {
     if (!fin) throw new WebSocketProtocolError('Invalid WebSocket frame: a fragmented control frame');
     if (length > 125) throw new WebSocketProtocolError('Invalid WebSocket frame: a control frame longer than 125 bytes');
     if (opcode > OPCODE_PONG) throw new WebSocketProtocolError(`Invalid WebSocket frame: invalid opcode ${opcode}`);
+    // A close body starts with a 2-byte status code (RFC 6455 section 5.5.1).
+    if (opcode === OPCODE_CLOSE && length === 1) throw new WebSocketProtocolError('Invalid WebSocket frame: invalid payload length 1');
   } else if (opcode > OPCODE_BINARY) throw new WebSocketProtocolError(`Invalid WebSocket frame: invalid opcode ${opcode}`);
   return { fin, opcode, length, headerLength };
 }
@@ -106,7 +111,7 @@ export class FrameReader {
       if (header.opcode === OPCODE_CONTINUATION && this.messageOpcode === undefined) throw new WebSocketProtocolError('Invalid WebSocket frame: a continuation frame with no message to continue');
       if (header.opcode !== OPCODE_CONTINUATION && this.messageOpcode !== undefined) throw new WebSocketProtocolError('Invalid WebSocket frame: a new message inside a fragmented one');
       if (this.messageLength + header.length > this.maxMessageBytes) {
-        throw new WebSocketProtocolError(`a WebSocket message larger than ${this.maxMessageBytes} bytes`);
+        throw new WebSocketMessageTooLarge(`a WebSocket message larger than ${this.maxMessageBytes} bytes`);
       }
       if (header.opcode !== OPCODE_CONTINUATION) this.messageOpcode = header.opcode;
     }

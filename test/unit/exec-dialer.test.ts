@@ -5,9 +5,12 @@
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecDialer, type ExecEndpoint } from '../../src/cluster/connection.js';
 import { execInContainer } from '../../src/cluster/exec-socket.js';
+import { USER_AGENT } from '../../src/version.js';
+import { testPki } from '../helpers/sim.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
@@ -68,7 +71,7 @@ describe('exec over the dialer', () => {
     const port = (server!.address() as { port: number }).port;
     expect(request).toBe(
       `GET /prefix/api/v1/namespaces/kube-system/pods/antrea-agent-x/exec?container=antrea-agent&stdout=true&stderr=true&command=antctl&command=get&command=featuregates HTTP/1.1\r\n` +
-        `Host: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: KEY\r\n` +
+        `Host: 127.0.0.1:${port}\r\nUser-Agent: ${USER_AGENT}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: KEY\r\n` +
         `Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\r\nAuthorization: Bearer t0ken\r\nImpersonate-User: jane\r\nImpersonate-Group: ops\r\nImpersonate-Group: net admins\r\n\r\n`,
     );
     await new Promise((done) => setTimeout(done, 100));
@@ -115,6 +118,18 @@ describe('exec over the dialer', () => {
       [(s) => s.end('<html>not http</html>\r\n\r\n'), 'the server did not answer HTTP'],
       [(s, key) => s.write(Buffer.concat([Buffer.from(switching(key)), Buffer.from([0x82, 0x81, 0, 0, 0, 0, 1])])), 'Invalid WebSocket frame: the server masked a frame'],
       [(s, key) => s.end(Buffer.concat([Buffer.from(switching(key)), channel(1, 'partial output')])), 'the exec session closed without an exit status'],
+      // What ws refused, refused too: a repeated subprotocol, an extension never offered, a 1-byte close body, a bad header name, bare LF.
+      [(s, key) => s.write(switching(key).replace('\r\n\r\n', '\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n')), 'Server sent an invalid subprotocol'],
+      [(s, key) => s.write(switching(key).replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n')), 'Server sent a Sec-WebSocket-Extensions header but no extension was requested'],
+      [(s, key) => s.write(Buffer.concat([Buffer.from(switching(key)), Buffer.from([0x88, 0x01, 0x03])])), 'Invalid WebSocket frame: invalid payload length 1'],
+      [(s, key) => s.write(switching(key).replace('Upgrade: websocket', 'Upgrade : websocket')), 'Parse Error: Invalid header field char'],
+      [(s) => s.write('HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n\n'), 'Parse Error: Missing expected CR after response line'],
+      [(s) => s.write(`HTTP/1.1 101 Switching Protocols\r\nX-Big: ${'x'.repeat(17 * 1024)}\r\n\r\n`), 'Parse Error: Header overflow'],
+      // An exit status whose code is not a number is no exit code, never success.
+      [(s, key) => s.end(Buffer.concat([Buffer.from(switching(key)), channel(3, JSON.stringify({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '' }] } }))])), 'the exec status has no readable exit code: ""'],
+      [(s, key) => s.end(Buffer.concat([Buffer.from(switching(key)), channel(3, JSON.stringify({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: 'abc' }] } }))])), 'the exec status has no readable exit code: "abc"'],
+      // One message over the output bound, in the wording of the bound.
+      [(s, key) => { const h = Buffer.alloc(10); h[0] = 0x82; h[1] = 127; h.writeBigUInt64BE(BigInt(40 * 1024 * 1024), 2); s.write(Buffer.concat([Buffer.from(switching(key)), h])); }, 'the command printed more than 32 MiB'],
     ];
     for (const [answer, message] of cases) {
       const { endpoint } = await serve(answer);
@@ -122,6 +137,49 @@ describe('exec over the dialer', () => {
       await new Promise<void>((done) => server!.close(() => done()));
       server = undefined;
     }
+  });
+
+  it('skips informational answers before the 101, as node\'s http client does', async () => {
+    const { endpoint } = await serve((socket, key) => {
+      socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n');
+      socket.end(Buffer.concat([Buffer.from(switching(key)), channel(1, 'ok'), channel(3, '{"status":"Success"}')]));
+    });
+    await expect(execInContainer(endpoint, 'ns', 'p', 'c', ['true'])).resolves.toEqual({ stdout: 'ok', stderr: '', exitCode: 0 });
+  });
+
+  it('reads a chunked refusal to its end whatever its last chunk looks like, with the connection kept open', async () => {
+    const message = '{"kind":"Status","message":"etcd is on fire"}';
+    const size = Buffer.byteLength(message).toString(16);
+    for (const ending of ['0\r\n\r\n', '0;x=1\r\n\r\n', '000\r\n\r\n', '0\r\nX-T: 1\r\n\r\n']) {
+      const { endpoint } = await serve((socket) => socket.write(`HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n${size}\r\n${message}\r\n${ending}`));
+      const started = Date.now();
+      await expect(execInContainer(endpoint, 'ns', 'p', 'c', ['true'], { signal: AbortSignal.timeout(5000) })).rejects.toThrow('exec refused by the server (500): etcd is on fire');
+      expect(Date.now() - started).toBeLessThan(2000);
+      await new Promise<void>((done) => server!.close(() => done()));
+      server = undefined;
+    }
+  });
+
+  it('does not keep a connection the server never closes after the close handshake', async () => {
+    const serverSide: Socket[] = [];
+    const { endpoint } = await serve((socket, key) => {
+      serverSide.push(socket);
+      socket.write(Buffer.concat([Buffer.from(switching(key)), channel(3, '{"status":"Success"}'), Buffer.from([0x88, 0x02, 0x03, 0xe8])]));
+    });
+    (server as unknown as { allowHalfOpen: boolean }).allowHalfOpen = true;
+    const clientSide: Socket[] = [];
+    const dialer = endpoint.dialer!;
+    const dial = dialer.dial.bind(dialer);
+    dialer.dial = () => {
+      const socket = dial();
+      clientSide.push(socket);
+      return socket;
+    };
+    await Promise.all(Array.from({ length: 5 }, () => execInContainer(endpoint, 'ns', 'p', 'c', ['true'])));
+    expect(clientSide.map((s) => s.destroyed)).toEqual([false, false, false, false, false]);
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(clientSide.map((s) => s.destroyed)).toEqual([true, true, true, true, true]);
+    for (const socket of serverSide) socket.destroy();
   });
 
   it('refuses a credential with a line break before connecting: no header can be smuggled', async () => {
@@ -136,5 +194,38 @@ describe('exec over the dialer', () => {
     const started = Date.now();
     await expect(execInContainer(endpoint, 'ns', 'p', 'c', ['true'], { signal: AbortSignal.timeout(300) })).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('a fan-out over TLS does one full handshake: the others wait for its session and resume it', async () => {
+    const pki = testPki();
+    let full = 0;
+    let resumed = 0;
+    const tlsServer = createTlsServer({ cert: pki.certPem, key: pki.keyPem }, (socket: TLSSocket) => {
+      if (socket.isSessionReused()) resumed++;
+      else full++;
+      let head = '';
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        const key = /sec-websocket-key: (\S+)/i.exec(head)?.[1];
+        if (!key || !head.includes('\r\n\r\n')) return;
+        socket.end(Buffer.concat([Buffer.from(switching(key)), channel(3, '{"status":"Success"}')]));
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((done) => tlsServer.listen(0, '127.0.0.1', done));
+    try {
+      const base = `https://127.0.0.1:${(tlsServer.address() as { port: number }).port}`;
+      const endpoint: ExecEndpoint = {
+        base: base.replace(/^http/, 'ws'),
+        agent: new Agent(),
+        dialer: new ExecDialer(base, { secureContext: createSecureContext({ ca: pki.caPem }) }, 10_000),
+        headers: async () => ({}),
+      };
+      const results = await Promise.all(Array.from({ length: 16 }, () => execInContainer(endpoint, 'ns', 'p', 'c', ['true'])));
+      expect(results.every((r) => r.exitCode === 0)).toBe(true);
+      expect({ full, resumed }).toEqual({ full: 1, resumed: 15 });
+    } finally {
+      await new Promise<void>((done) => tlsServer.close(() => done()));
+    }
   });
 });
