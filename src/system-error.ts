@@ -14,11 +14,15 @@ export function fileErrorText(err: unknown, path?: string): string {
   return `${op}${target !== undefined ? ` ${target}` : ''}: ${systemErrorDescription(e)}`;
 }
 
-/** The C library's description of the error (libuv's, which matches strerror's for file errors), lower case as Go prints it. */
-function systemErrorDescription(e: NodeJS.ErrnoException): string {
+/**
+ * The C library's description of a Node system error (libuv's, which matches strerror's for file
+ * errors), lower case as Go prints it: "connection refused" for ECONNREFUSED. Falls back to the
+ * error's code, then its message.
+ */
+export function systemErrorDescription(e: Pick<NodeJS.ErrnoException, 'code' | 'errno' | 'message'>): string {
   // libuv words EISDIR "illegal operation on a directory"; strerror (and Go) say "is a directory".
   if (e.code === 'EISDIR') return 'is a directory';
-  const known = getSystemErrorMap().get(e.errno!);
+  const known = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno) : [...getSystemErrorMap().values()].find(([name]) => name === e.code);
   return known ? known[1] : (e.code ?? e.message);
 }
 

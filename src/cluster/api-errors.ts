@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { AuthError, CliError, UnreachableError } from '../errors.js';
+import { systemErrorDescription } from '../system-error.js';
 
 interface StatusBody {
   kind?: string;
@@ -60,13 +61,59 @@ export function retryDelayMs(attempt: number, retryAfter?: string, random: () =>
   return Math.max(1, Math.min(Math.round(jittered), MAX_RETRY_DELAY_MS));
 }
 
+/** host:port of a proxy URL with its scheme's default port, never its user or password. */
+function proxyHostPort(proxy: URL): string {
+  const port = proxy.port || ({ 'http:': '80', 'https:': '443' } as Record<string, string>)[proxy.protocol] || '1080';
+  return `${proxy.hostname}:${port}`;
+}
+
 /**
- * Turns what @kubernetes/client-node throws into kubectl's one-line wording and mcastctl's exit
- * code class (errors.ts): 401/403 AuthError, connection failures UnreachableError, other statuses
- * CliError with httpStatus. Untrusted server text is bounded.
+ * What went wrong reaching the API server through the cluster's proxy-url, in Go's words as
+ * kubectl -v 6 shows them (net/http Transport.dialConn): "proxyconnect tcp: dial tcp
+ * 127.0.0.1:3128: connect: connection refused", "proxyconnect tcp: dial tcp: lookup HOST: no such
+ * host". A proxy that refuses the CONNECT (kubectl prints only its status text, which reads like
+ * the API server's RBAC answer) is named with its status. Takes the error of a request sent
+ * through the proxy agent (hpagent, socks-proxy-agent) and the kubeconfig's proxy-url; returns
+ * undefined when the error is not about reaching the proxy.
  */
-export function toCliError(err: unknown, server: string): CliError {
+export function proxyFailure(err: unknown, proxyUrl: string): string | undefined {
+  let proxy: URL;
+  try {
+    proxy = new URL(proxyUrl);
+  } catch {
+    return undefined;
+  }
+  const e = err as { code?: unknown; errno?: unknown; syscall?: unknown; hostname?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : '';
+  const refused = /^Bad response: (\d{3})$/.exec(message);
+  if (refused) {
+    const status = Number(refused[1]);
+    return `proxyconnect tcp: the proxy ${proxyHostPort(proxy)} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+  }
+  // Behind a proxy the client only ever dials the proxy: a failed dial or lookup is the proxy's.
+  // socks-proxy-agent keeps only the message of node's error ("connect ECONNREFUSED 127.0.0.1:1").
+  const code = typeof e?.code === 'string' ? e.code : /^(?:connect|getaddrinfo) (E[A-Z]+)\b/.exec(message)?.[1];
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `proxyconnect tcp: dial tcp: lookup ${proxy.hostname}: no such host`;
+  const dialed = e?.syscall === 'connect' || /^connect E[A-Z]+\b/.test(message);
+  if (code && dialed) {
+    const description = systemErrorDescription({ code, errno: typeof e.errno === 'number' ? e.errno : undefined, message });
+    return `proxyconnect tcp: dial tcp ${proxyHostPort(proxy)}: connect: ${description}`;
+  }
+  if (/^Socks5? proxy rejected connection/i.test(message)) return `proxyconnect tcp: ${boundedLine(message)}`;
+  if (message === 'Proxy timeout') return `proxyconnect tcp: the proxy ${proxyHostPort(proxy)} did not answer the CONNECT`;
+  return undefined;
+}
+
+/**
+ * Turns a failed API request into kubectl's one-line wording and mcastctl's exit code class
+ * (errors.ts): 401/403 AuthError, connection failures UnreachableError (through `proxyUrl`, the
+ * cluster's proxy-url, a failure to reach the proxy is named as such), other statuses CliError
+ * with httpStatus. Untrusted server text is bounded.
+ */
+export function toCliError(err: unknown, server: string, proxyUrl?: string): CliError {
   if (err instanceof CliError) return err;
+  const viaProxy = proxyUrl ? proxyFailure(err, proxyUrl) : undefined;
+  if (viaProxy) return new UnreachableError(`Unable to connect to the server: ${viaProxy}`);
   const e = err as { code?: unknown; body?: unknown; message?: string; name?: string; type?: string; errno?: string };
   if (typeof e.code === 'number') {
     const status = parseStatus(e.body);

@@ -91,7 +91,7 @@ export class KubeClient implements KubeApi {
           waitMs = retryDelayMs(networkRetries++);
           this.log(1, `connection to the API server failed (${(err as Error).message}), retrying in ${waitMs} ms`);
         }
-        if (waitMs === undefined || (budgetMs > 0 && Date.now() - started + waitMs > budgetMs)) throw toCliError(err, this.server);
+        if (waitMs === undefined || (budgetMs > 0 && Date.now() - started + waitMs > budgetMs)) throw toCliError(err, this.server, this.kc.getCurrentCluster()?.proxyUrl);
         await sleep(waitMs);
       }
     }

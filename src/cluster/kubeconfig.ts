@@ -134,6 +134,11 @@ export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): 
   const foundUser = merged.users.find((u) => u.name === userName);
   if (!foundUser && globals.user) throw new UsageError(`auth info "${globals.user}" does not exist`);
   const user = applyUserOverrides(foundUser ?? { name: userName || 'mcastctl' }, globals, cluster);
+  // client-go's SOCKS5 dialer (Go's net/http, golang.org/x/net/internal/socks) lets the proxy
+  // resolve the server's host name, which may be known only behind it; socks-proxy-agent does that
+  // only for socks5h. Changed after the credential plugin's KUBERNETES_EXEC_INFO, which carries
+  // the kubeconfig's own proxy-url.
+  if (cluster.proxyUrl && /^socks5:/i.test(cluster.proxyUrl)) (cluster as { proxyUrl?: string }).proxyUrl = cluster.proxyUrl.replace(/^socks5:/i, 'socks5h:');
 
   const selected: Context = { name: context?.name ?? 'mcastctl', cluster: cluster.name, user: user.name, namespace: context?.namespace };
   kc.loadFromOptions({
