@@ -3,6 +3,7 @@
 // more than starting node. Hence no top-level await here, and the CLI is imported only when needed.
 import { join } from 'node:path';
 import { printPrecomputed } from './output/precomputed.js';
+import { endOnStdoutError, endingOnStdoutError } from './output/stdout-errors.js';
 import { PRECOMPUTED_ARTIFACT, precomputedOutput } from './precomputed-help.js';
 
 /** The digest of the bundle, set by scripts/build.mjs; absent when running from source. */
@@ -25,24 +26,26 @@ async function runFullCli(args: string[]): Promise<void> {
   process.on('unhandledRejection', fatal);
   process.on('uncaughtException', fatal);
 
-  // A reader that went away (`mcastctl … | head -1`) is not an error: stop quietly, as a shell
-  // pipeline expects, instead of dying on an unhandled EPIPE with a stack trace.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
-      throw err;
-    });
-  }
+  process.stdout.on('error', endOnStdoutError);
+  // A reader of stderr that went away is not an error either; nothing could be said of another.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 
   const code = await runCli(args, { stdout: process.stdout, stderr: process.stderr, env: process.env }, process.argv[1]);
   process.exitCode = code;
   // The answer is printed: once stdout and stderr are flushed the process ends, whatever is still in
   // flight (a request abandoned at its Node's deadline, a server that never closes a socket).
+  // A failed write of the output is seen here at the latest, and decides the exit code then.
   let unflushed = 2;
   const flushed = () => {
-    if (--unflushed === 0) process.exit(code);
+    if (--unflushed === 0 && !endingOnStdoutError()) process.exit(code);
   };
-  process.stdout.write('', flushed);
+  process.stdout.write('', (err) => {
+    if (err) endOnStdoutError((process.stdout.errored ?? err) as NodeJS.ErrnoException);
+    else flushed();
+  });
   process.stderr.write('', flushed);
 }
 
