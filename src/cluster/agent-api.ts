@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { V1Node } from '@kubernetes/client-node';
 import { CliError } from '../errors.js';
+import { RUN_DEADLINE_REASON } from './agent-exec.js';
 import type { KubeApi } from '../context.js';
 import { fileErrorText } from '../system-error.js';
 
@@ -58,10 +59,15 @@ export class AgentApi {
     private readonly endpoints: Map<string, AgentEndpoint>,
     private readonly insecure: boolean,
     private readonly timeoutMs: number,
+    private readonly deadlineAt: number | undefined,
   ) {}
 
-  /** One TokenRequest, one LIST of AntreaAgentInfo and one of Nodes for the whole fan-out. */
-  static async forCluster(client: KubeApi, namespace: string, options: { insecure: boolean; timeoutMs: number }): Promise<AgentApi> {
+  /**
+   * One TokenRequest, one LIST of AntreaAgentInfo and one of Nodes for the whole fan-out.
+   * options.timeoutMs: each request's idle bound (0: none); options.deadlineAt: the run's
+   * --deadline (epoch ms), where every request ends.
+   */
+  static async forCluster(client: KubeApi, namespace: string, options: { insecure: boolean; timeoutMs: number; deadlineAt?: number }): Promise<AgentApi> {
     const [token, infos, nodes] = await Promise.all([
       client.requestServiceAccountToken(namespace, ANTCTL_SERVICE_ACCOUNT, TOKEN_SECONDS),
       client.listClusterObjects<AgentInfo>('crd.antrea.io', 'v1beta1', 'antreaagentinfos'),
@@ -79,11 +85,14 @@ export class AgentApi {
         ca: info.apiCABundle ? Buffer.from(info.apiCABundle, 'base64').toString('utf8') : undefined,
       });
     }
-    return new AgentApi(token, endpoints, options.insecure, options.timeoutMs);
+    return new AgentApi(token, endpoints, options.insecure, options.timeoutMs, options.deadlineAt);
   }
 
-  /** In an antrea-agent container: the local agent, its loopback token, TLS unverified (as antctl). */
-  static local(env: NodeJS.ProcessEnv, timeoutMs: number): { api: AgentApi; node: string } {
+  /**
+   * In an antrea-agent container: the local agent, its loopback token, TLS unverified (as antctl).
+   * timeoutMs and deadlineAt as for forCluster. Throws a CliError when the token is unreadable.
+   */
+  static local(env: NodeJS.ProcessEnv, timeoutMs: number, deadlineAt?: number): { api: AgentApi; node: string } {
     const tokenFile = env.MCASTCTL_AGENT_TOKEN_FILE ?? LOOPBACK_TOKEN_FILE;
     let token: string;
     try {
@@ -93,10 +102,14 @@ export class AgentApi {
     }
     const node = env.NODE_NAME ?? env.POD_NAME ?? 'localhost';
     const url = env.MCASTCTL_AGENT_API ?? `https://127.0.0.1:${DEFAULT_AGENT_API_PORT}`;
-    return { api: new AgentApi(token, new Map([[node, { url }]]), true, timeoutMs), node };
+    return { api: new AgentApi(token, new Map([[node, { url }]]), true, timeoutMs, deadlineAt), node };
   }
 
-  /** GET path on the Node's agent; the body as text, or AgentApiError for a non-2xx answer. */
+  /**
+   * GET path on the Node's agent; the body as text, or AgentApiError for a non-2xx answer. Rejects
+   * with an Error when the request fails, idles past the timeout or is still running at the
+   * run's deadline.
+   */
   get(node: string, path: string): Promise<string> {
     const endpoint = this.endpoints.get(node);
     if (!endpoint) return Promise.reject(new Error(`no AntreaAgentInfo with an address for Node ${node}`));
@@ -128,6 +141,14 @@ export class AgentApi {
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000}s`)));
       req.on('error', (err) => reject(new Error(`agent API ${url.host}: ${err.message}`)));
+      if (this.deadlineAt !== undefined) {
+        const timer = setTimeout(() => {
+          reject(new Error(RUN_DEADLINE_REASON));
+          req.destroy();
+        }, Math.max(0, this.deadlineAt - Date.now()));
+        timer.unref();
+        req.on('close', () => clearTimeout(timer));
+      }
       req.end();
     });
   }

@@ -166,13 +166,13 @@ export async function controllerFeatureGates(client: KubeApi, pod: AntreaPod, de
 export async function openChannels(ctx: RunContext, client: KubeApi): Promise<AgentChannels> {
   const deadlineMs = ctx.globals.nodeTimeoutMs;
   if (ctx.globals.transport === 'exec') return execChannels(client, deadlineMs);
-  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.agentInsecureSkipTlsVerify, timeoutMs: deadlineMs });
+  const api = await AgentApi.forCluster(client, ctx.globals.antreaNamespace, { insecure: ctx.globals.agentInsecureSkipTlsVerify, timeoutMs: deadlineMs, deadlineAt: ctx.globals.runDeadlineAt });
   return apiChannels(api, client, deadlineMs);
 }
 
 /** Inside an antrea-agent container: the local agent through its API, and the Pod that stands for it. */
 export function localAgentChannel(ctx: RunContext): AgentChannel {
-  const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs);
+  const { api, node } = AgentApi.local(ctx.env, ctx.globals.nodeTimeoutMs, ctx.globals.runDeadlineAt);
   const pod: AntreaPod = { name: ctx.env.POD_NAME ?? '', namespace: ctx.env.POD_NAMESPACE ?? ctx.globals.antreaNamespace, node, ready: true };
   return apiChannels(api)(pod);
 }

@@ -39,10 +39,17 @@ export function nodeDeadline(ms: number, parent?: AbortSignal): Deadline {
   };
 }
 
-/** The run's --deadline (epoch ms) as a signal whose reason names it. */
+/** Why work still running at the run's --deadline failed. */
+export const RUN_DEADLINE_REASON = 'no answer before the run\'s --deadline';
+
+/**
+ * The run's --deadline (epoch ms) as a signal whose reason (an ExecError) names it. Its timer does
+ * not hold the process open: a deadline only ends work, it is never work itself.
+ */
 export function runDeadlineSignal(at: number): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ExecError('no answer before the run\'s --deadline')), Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+  const timer = setTimeout(() => controller.abort(new ExecError(RUN_DEADLINE_REASON)), Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+  timer.unref();
   return { signal: controller.signal, release: () => clearTimeout(timer) };
 }
 

@@ -8,7 +8,7 @@ import { boundedLine, describeUnexpected } from '../bounded-text.js';
 import { CliError, ExecError, UnreachableError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
 import { hostOf, isTransientNetworkError, retryDelayMs, toCliError } from './api-errors.js';
-import { nodeDeadline } from './agent-exec.js';
+import { nodeDeadline, RUN_DEADLINE_REASON, runDeadlineSignal } from './agent-exec.js';
 import { execEndpoint, type ExecEndpoint } from './connection.js';
 import { execInContainer } from './exec-socket.js';
 import { loadKubeConfig, type SharedAgentKubeConfig } from './kubeconfig.js';
@@ -54,6 +54,7 @@ export class KubeClient implements KubeApi {
   /** The namespace of the current context, as kubectl uses it when -n is not given. */
   readonly defaultNamespace: string;
   private endpoint: ExecEndpoint | undefined;
+  private deadline: AbortSignal | undefined;
 
   constructor(
     readonly kc: SharedAgentKubeConfig,
@@ -61,6 +62,16 @@ export class KubeClient implements KubeApi {
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+  }
+
+  /**
+   * The run's --deadline as a signal, made on first use; undefined without one. Every API call
+   * and exec of the run ends there, whichever command sent it (the controller's exec included).
+   */
+  private runDeadline(): AbortSignal | undefined {
+    const at = this.ctx.globals.runDeadlineAt;
+    if (at !== undefined) this.deadline ??= runDeadlineSignal(at).signal;
+    return this.deadline;
   }
 
   private log(level: number, line: string): void {
@@ -71,17 +82,24 @@ export class KubeClient implements KubeApi {
    * Runs one API call with the request timeout. A 429 is retried as the server asks (Retry-After,
    * capped, with jitter) at most MAX_THROTTLE_RETRIES times; a reset or refused connection is
    * retried with jittered backoff only when `idempotent` (reads), at most MAX_NETWORK_RETRIES
-   * times, and never past the request timeout. Throws a CliError of the class the failure belongs to.
+   * times, and never past the request timeout nor the run's --deadline. Throws a CliError of the
+   * class the failure belongs to; at the run's deadline an UnreachableError saying so.
    */
   private async call<T>(what: () => Promise<T>, idempotent: boolean): Promise<T> {
     const started = Date.now();
     const budgetMs = this.ctx.globals.requestTimeoutMs;
+    const deadlineAt = this.ctx.globals.runDeadlineAt;
+    const pastDeadline = () => new UnreachableError(`Unable to connect to the server: ${RUN_DEADLINE_REASON}`);
     let throttled = 0;
     let networkRetries = 0;
     for (;;) {
       try {
-        return await withinBudget(what(), budgetMs > 0 ? Math.max(1, budgetMs - (Date.now() - started)) : 0, this.server);
+        const timeoutMs = budgetMs > 0 ? Math.max(1, budgetMs - (Date.now() - started)) : 0;
+        const untilDeadlineMs = deadlineAt === undefined ? 0 : Math.max(1, deadlineAt - Date.now());
+        if (untilDeadlineMs > 0 && (timeoutMs === 0 || untilDeadlineMs < timeoutMs)) return await withinBudget(what(), untilDeadlineMs, pastDeadline);
+        return await withinBudget(what(), timeoutMs, () => new UnreachableError(`Unable to connect to the server: request to ${hostOf(this.server)} timed out`));
       } catch (err) {
+        if (this.runDeadline()?.aborted) throw pastDeadline();
         const e = err as { code?: unknown; headers?: Record<string, string> };
         let waitMs: number | undefined;
         if (e.code === 429 && throttled < MAX_THROTTLE_RETRIES) {
@@ -91,8 +109,11 @@ export class KubeClient implements KubeApi {
           waitMs = retryDelayMs(networkRetries++);
           this.log(1, `connection to the API server failed (${(err as Error).message}), retrying in ${waitMs} ms`);
         }
-        if (waitMs === undefined || (budgetMs > 0 && Date.now() - started + waitMs > budgetMs)) throw toCliError(err, this.server, this.kc.getCurrentCluster()?.proxyUrl);
-        await sleep(waitMs);
+        const resumeAt = waitMs === undefined ? undefined : Date.now() + waitMs;
+        if (resumeAt === undefined || (budgetMs > 0 && resumeAt - started > budgetMs) || (deadlineAt !== undefined && resumeAt > deadlineAt)) {
+          throw toCliError(err, this.server, this.kc.getCurrentCluster()?.proxyUrl);
+        }
+        await sleep(Math.max(0, resumeAt - Date.now()));
       }
     }
   }
@@ -101,7 +122,7 @@ export class KubeClient implements KubeApi {
    * Sends one request (one attempt) with the user's credentials on the run's agent and reads the
    * whole answer; logs it at -v 6 (method, URL, status) and -v 8 (bodies). Resolves with a 2xx
    * answer; throws ApiStatusError for any other status, node's error for a failed connection, and
-   * an AbortError when the request timeout (--request-timeout) passes.
+   * an AbortError when the request timeout (--request-timeout) or the run's --deadline passes.
    */
   private async send(request: ApiRequest, accept: string): Promise<RestAnswer> {
     const endpoint = await this.connection();
@@ -113,7 +134,9 @@ export class KubeClient implements KubeApi {
     const verbosity = this.ctx.globals.verbosity;
     this.log(6, `${request.method} ${url.href}`);
     if (body && verbosity >= 8) this.log(8, `Request Body: ${bodyForLog(body)}`);
-    const answer = await sendRest(url, { method: request.method, headers, body, agent: endpoint.agent, ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
+    const signals = [...(timeoutMs > 0 ? [AbortSignal.timeout(timeoutMs)] : []), ...(this.runDeadline() ? [this.runDeadline()!] : [])];
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const answer = await sendRest(url, { method: request.method, headers, body, agent: endpoint.agent, ...(signal ? { signal } : {}) });
     this.log(6, `Response Status: ${answer.status}`);
     if (verbosity >= 8) this.log(8, `Response Body: ${bodyForLog(answer.text)}`);
     if (answer.status < 200 || answer.status > 299) throw new ApiStatusError(answer.status, answer.text, answer.headers);
@@ -322,12 +345,13 @@ export class KubeClient implements KubeApi {
 
   /**
    * Runs argv in a container (no shell: the argument array is passed as is) and waits for its exit
-   * status. The signal (a Node's deadline) ends the exec wherever it is; see execInContainer.
+   * status. The signal (a Node's deadline), `control` in ms and the run's --deadline each end the
+   * exec wherever it is (see execInContainer); an ExecError names which.
    */
   async exec(namespace: string, pod: string, container: string, argv: string[], control: number | ExecControl = {}, stream?: ExecStream): Promise<ExecResult> {
     const options = typeof control === 'number' ? {} : control;
-    const parents = [options.signal, stream?.signal].filter((s): s is AbortSignal => s !== undefined);
-    // One signal ends the exec: the deadline in ms, the caller's signal or the stream's.
+    const parents = [options.signal, stream?.signal, this.runDeadline()].filter((s): s is AbortSignal => s !== undefined);
+    // One signal ends the exec: the deadline in ms, the caller's signal, the stream's or the run's.
     const deadline = nodeDeadline(typeof control === 'number' ? control : 0, parents.length > 1 ? AbortSignal.any(parents) : parents[0]);
     this.log(6, `exec ${namespace}/${pod} -c ${container} -- ${argv.join(' ')}`);
     try {
@@ -354,14 +378,15 @@ function describeAnswer(answer: unknown): string {
 }
 
 /**
- * The request timeout bounds the whole call, not only the HTTP exchange: a kubeconfig credential
- * plugin (users[].exec) that never answers must not hang mcastctl. budgetMs 0: no limit.
+ * The request timeout (or the run's deadline) bounds the whole call, not only the HTTP exchange: a
+ * kubeconfig credential plugin (users[].exec) that never answers must not hang mcastctl. budgetMs
+ * 0: no limit; past it the call rejects with what `timedOut` makes.
  */
-function withinBudget<T>(call: Promise<T>, budgetMs: number, server: string): Promise<T> {
+function withinBudget<T>(call: Promise<T>, budgetMs: number, timedOut: () => Error): Promise<T> {
   if (!(budgetMs > 0) || !Number.isFinite(budgetMs)) return call;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnreachableError(`Unable to connect to the server: request to ${hostOf(server)} timed out`)), budgetMs);
+    timer = setTimeout(() => reject(timedOut()), budgetMs);
     timer.unref();
   });
   call.catch(() => {});

@@ -183,7 +183,7 @@ export const globalFlags = {
   ),
   deadline: defaultedFlag(
     '--deadline <duration>',
-    'Deadline for the whole run (e.g. 1m): Nodes that have not answered by then are ended and reported as failed, and what answered is printed. "0" means none.',
+    'Deadline for the whole run (e.g. 1m): every API request and exec still running then is ended, the antrea-controller\'s too; Nodes that have not answered are reported as failed, and what answered is printed. "0" means none.',
     '0',
   ),
   antreaNamespace: defaultedFlag('--antrea-namespace <name>', 'The namespace where Antrea runs.', 'kube-system', { completes: 'namespaces' }),

@@ -1,5 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mcastctl, startSim, type RunningSim } from '../helpers/sim.js';
+import { FaultProxy, type FaultRule } from '../faults/fault-proxy.js';
+import { mcastctl, startSim, testPki, type RunningSim } from '../helpers/sim.js';
 
 let sim: RunningSim | undefined;
 afterEach(async () => {
@@ -7,11 +10,24 @@ afterEach(async () => {
   sim = undefined;
 });
 
-/** Wall time of one mcastctl run, with its result. */
-async function timedRun(args: string[]) {
+/** Wall time of one mcastctl run, with its result; with rules, through a fault proxy in front of the simulator. */
+async function timedRun(args: string[], rules: FaultRule[] = []) {
+  let proxy: FaultProxy | undefined;
+  const env: NodeJS.ProcessEnv = {};
+  if (rules.length > 0) {
+    proxy = new FaultProxy(sim!.server.port, testPki(), sim!.server.token);
+    await proxy.start();
+    proxy.add(...rules);
+    env.KUBECONFIG = join(sim!.dir, `proxy-${proxy.port}`);
+    writeFileSync(env.KUBECONFIG, proxy.kubeconfig(readFileSync(sim!.kubeconfig, 'utf8')), { mode: 0o600 });
+  }
   const started = Date.now();
-  const result = await mcastctl(sim, args);
-  return { ...result, seconds: (Date.now() - started) / 1000 };
+  try {
+    const result = await mcastctl(proxy ? undefined : sim, args, env);
+    return { ...result, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await proxy?.stop();
+  }
 }
 
 const execsOf = (s: RunningSim, node: string) => {
@@ -67,6 +83,39 @@ describe('--deadline ends the whole run', () => {
     expect(r.stderr).toBe('error: node-b: no answer before the run\'s --deadline\n');
     expect(r.stdout).toContain('mroute/node-a/');
     expect(r.seconds).toBeLessThan(6);
+  });
+
+  const controllerPod = () => sim!.server.cluster.store.list('pods', 'kube-system').map((p) => String(p.metadata?.name)).find((name) => name.startsWith('antrea-controller-'))!;
+  const CONTROLLER_EXEC = /\/pods\/antrea-controller-[^/]+\/exec\?/;
+  for (const [what, action] of [
+    ['whose WebSocket upgrade never completes', { kind: 'delay', ms: 60_000 }],
+    ['that never answers once upgraded', { kind: 'exec', hang: true }],
+  ] as const) {
+    it(`the antrea-controller's exec ${what} ends at the deadline too: get featuregates, doctor`, async () => {
+      sim = await startSim('default');
+      const rules: FaultRule[] = [{ path: CONTROLLER_EXEC, upgrade: true, action }];
+      const gates = await timedRun(['--deadline', '2s', 'get', 'featuregates', '-o', 'json'], rules);
+      const failure = `antrea-controller (${controllerPod()})`;
+      // The agents answered: a partial result (exit 3) that names the controller.
+      expect(gates.stderr).toBe(`error: ${failure}: no answer before the run's --deadline\n`);
+      expect(gates.code).toBe(3);
+      expect(JSON.parse(gates.stdout).agents).toHaveLength(3);
+      // Not the 30 s of --node-timeout (generous margin: loaded machine).
+      expect(gates.seconds).toBeLessThan(8);
+      const doctor = await timedRun(['--deadline', '2s', 'doctor', '-o', 'json'], rules);
+      expect(doctor.stderr).toBe(`error: ${failure}: no answer before the run's --deadline\n`);
+      // Every check had its evidence from the agents and the ConfigMap: a partial result (exit 3).
+      expect(doctor.code).toBe(3);
+      expect(JSON.parse(doctor.stdout).failures).toEqual([{ node: failure, reason: 'no answer before the run\'s --deadline' }]);
+      expect(doctor.seconds).toBeLessThan(8);
+    });
+  }
+
+  it('an API request still unanswered at the deadline ends it: one line, exit 5', async () => {
+    sim = await startSim('default');
+    const r = await timedRun(['--deadline', '2s', 'doctor'], [{ path: /\/configmaps\/antrea-config/, action: { kind: 'delay', ms: 60_000 } }]);
+    expect(r).toMatchObject({ code: 5, stdout: '', stderr: 'error: Unable to connect to the server: no answer before the run\'s --deadline\n' });
+    expect(r.seconds).toBeLessThan(8);
   });
 });
 
