@@ -4,6 +4,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket, connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { impersonationHeaders, type Impersonation } from './impersonation.js';
 
 /**
  * How many TLS sessions an agent keeps for resumption. Every exec is its own connection (a
@@ -192,9 +193,10 @@ export type CredentialSource = Pick<KubeConfig, 'getCurrentCluster' | 'getCurren
 
 /**
  * The exec endpoint of a kubeconfig's current cluster. `agent` is the run's shared agent for that
- * cluster; headers come from client-node's authenticators each time (they cache tokens themselves).
+ * cluster; headers come from client-node's authenticators each time (they cache tokens themselves),
+ * with the headers of `impersonation` (impersonationHeaders).
  */
-export function execEndpoint(kc: CredentialSource, agent: HttpAgent, dialer: ExecDialer | undefined, impersonateGroups: string[]): ExecEndpoint {
+export function execEndpoint(kc: CredentialSource, agent: HttpAgent, dialer: ExecDialer | undefined, impersonation: Impersonation): ExecEndpoint {
   const server = kc.getCurrentCluster()?.server ?? '';
   const base = server.replace(/^http/, 'ws').replace(/\/+$/, '');
   return {
@@ -205,12 +207,9 @@ export function execEndpoint(kc: CredentialSource, agent: HttpAgent, dialer: Exe
       const opts: { headers: Record<string, string> } = { headers: {} };
       // Only the credentials: the TLS material is in the agent already, read once.
       await kc.applyCredentials(opts);
-      const headers: Record<string, string | string[]> = opts.headers;
+      const headers: Record<string, string | string[]> = { ...opts.headers, ...impersonationHeaders(impersonation) };
       const user = kc.getCurrentUser();
-      if (user?.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
       if (user?.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
-      // One header line per group: the API server reads a comma-joined value as one group.
-      if (impersonateGroups.length > 0) headers['Impersonate-Group'] = impersonateGroups;
       return headers;
     },
   };

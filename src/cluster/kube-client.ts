@@ -166,7 +166,7 @@ export class KubeClient implements KubeApi {
     const shared = await this.kc.sharedAgent().catch((err: unknown) => {
       throw this.kc.credentialError(err);
     });
-    this.endpoint ??= execEndpoint(this.kc, shared ?? (await this.kc.proxyAgent()), await this.kc.execDialer(), this.kc.impersonateGroups);
+    this.endpoint ??= execEndpoint(this.kc, shared ?? (await this.kc.proxyAgent()), await this.kc.execDialer(), this.kc.impersonation);
     return this.endpoint;
   }
 

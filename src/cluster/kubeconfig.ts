@@ -12,11 +12,13 @@ import { delimiter, join } from 'node:path';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 // From its own module: the package's index would load every part of client-node with it.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { parse as parseYaml } from 'yaml';
 import type { GlobalOptions } from '../context.js';
 import { boundedLine } from '../bounded-text.js';
 import { AuthError, UsageError } from '../errors.js';
 import { fileErrorText } from '../system-error.js';
 import { sharedConnectionsFor, type ExecDialer } from './connection.js';
+import { impersonationOf, NO_IMPERSONATION, withImpersonationFlags, type Impersonation } from './impersonation.js';
 
 /** client-go's http.Transport TLSHandshakeTimeout (k8s.io/apimachinery/pkg/util/net.SetTransportDefaults). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -54,12 +56,21 @@ export function kubeconfigFiles(globals: Pick<GlobalOptions, 'kubeconfig'>, env:
 /**
  * Merges kubeconfig files as clientcmd does: for clusters, users and contexts the first file that
  * defines a name wins; current-context is the first one set. Relative paths in a file are
- * resolved against its directory. Throws UsageError naming the file that does not parse.
+ * resolved against its directory. `impersonation` holds, per user name, what that user's as,
+ * as-uid, as-groups and as-user-extra ask for (client-node reads only `as`). Throws UsageError
+ * naming the file that does not parse or the user entry whose impersonation is malformed.
  */
-export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; users: User[]; contexts: Context[]; currentContext: string } {
+export function mergeKubeconfigFiles(files: string[]): {
+  clusters: Cluster[];
+  users: User[];
+  contexts: Context[];
+  currentContext: string;
+  impersonation: Map<string, Impersonation>;
+} {
   const clusters = new Map<string, Cluster>();
   const users = new Map<string, User>();
   const contexts = new Map<string, Context>();
+  const impersonation = new Map<string, Impersonation>();
   let currentContext = '';
   for (const file of files) {
     let text: string;
@@ -77,17 +88,45 @@ export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; us
       throw new UsageError(`invalid kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
     }
     for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+    const impersonating = impersonationIn(text, file);
+    for (const u of one.users) {
+      if (users.has(u.name)) continue;
+      users.set(u.name, u);
+      impersonation.set(u.name, impersonating.get(u.name) ?? NO_IMPERSONATION);
+    }
     for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
     currentContext ||= one.currentContext ?? '';
   }
-  return { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext };
+  return { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext, impersonation };
+}
+
+/**
+ * Per user name, the impersonation a kubeconfig file's users ask for. Read from the file itself
+ * with the YAML failsafe schema (every scalar a string, as Go decodes these string fields, so
+ * `as-uid: 0123` stays "0123"); only when the text mentions such a field.
+ */
+function impersonationIn(text: string, file: string): Map<string, Impersonation> {
+  const found = new Map<string, Impersonation>();
+  if (!/["']?as(-uid|-groups|-user-extra)?["']?\s*:/.test(text)) return found;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { schema: 'failsafe' });
+  } catch (err) {
+    throw new UsageError(`invalid kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const users = (doc as { users?: unknown } | null)?.users;
+  if (!Array.isArray(users)) return found;
+  users.forEach((entry: { name?: unknown; user?: unknown } | null, i) => {
+    if (typeof entry?.name === 'string' && !found.has(entry.name)) found.set(entry.name, impersonationOf(entry.user, `invalid kubeconfig ${file}: users[${i}].user`));
+  });
+  return found;
 }
 
 /**
  * The KubeConfig of the selected context with kubectl's connection flags applied
  * (clientcmd.ConfigOverrides): --context, --cluster, --user, --server, --certificate-authority,
- * --insecure-skip-tls-verify, --token, --as, --as-group. Falls back to the in-cluster
+ * --insecure-skip-tls-verify, --token, --as, --as-group (over the user's as, as-uid, as-groups and
+ * as-user-extra: see impersonation.ts). Falls back to the in-cluster
  * ServiceAccount when no file exists and nothing was named. Every error is a UsageError (exit 2),
  * thrown before any request: no configuration, unknown names, a server that is not a URL,
  * unreadable or unparsable CA, client certificate or key.
@@ -95,9 +134,10 @@ export function mergeKubeconfigFiles(files: string[]): { clusters: Cluster[]; us
 export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): SharedAgentKubeConfig {
   const { files, explicit } = kubeconfigFiles(globals, env);
   const merged = mergeKubeconfigFiles(files);
-  const kc = new SharedAgentKubeConfig(globals.asGroups ?? []);
+  const kc = new SharedAgentKubeConfig();
   if (merged.contexts.length === 0 && merged.clusters.length === 0 && !explicit && !globals.server && inCluster(env)) {
     kc.loadFromCluster();
+    kc.impersonation = withImpersonationFlags(NO_IMPERSONATION, globals.as, globals.asGroups ?? [], kc.getCurrentUser()?.name ?? '');
     const cluster = kc.getCurrentCluster();
     if (cluster && env.KUBERNETES_SERVICE_HOST) {
       const host = env.KUBERNETES_SERVICE_HOST.includes(':') ? `[${env.KUBERNETES_SERVICE_HOST}]` : env.KUBERNETES_SERVICE_HOST;
@@ -134,6 +174,7 @@ export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): 
   const foundUser = merged.users.find((u) => u.name === userName);
   if (!foundUser && globals.user) throw new UsageError(`auth info "${globals.user}" does not exist`);
   const user = applyUserOverrides(foundUser ?? { name: userName || 'mcastctl' }, globals, cluster);
+  kc.impersonation = withImpersonationFlags(merged.impersonation.get(user.name) ?? NO_IMPERSONATION, globals.as, globals.asGroups ?? [], user.name);
   // client-go's SOCKS5 dialer (Go's net/http, golang.org/x/net/internal/socks) lets the proxy
   // resolve the server's host name, which may be known only behind it; socks-proxy-agent does that
   // only for socks5h. Changed after the credential plugin's KUBERNETES_EXEC_INFO, which carries
@@ -208,9 +249,6 @@ function applyUserOverrides(found: User, globals: GlobalOptions, cluster: Cluste
     user.password = undefined;
   }
   if (globals.as) user.impersonateUser = globals.as;
-  if ((globals.asGroups?.length ?? 0) > 0 && !user.impersonateUser) {
-    throw new UsageError(`requesting uid, groups or user-extra for ${user.name} without impersonating a user`);
-  }
   if (user.exec) user.exec = withExecInfo(user.exec as ExecConfig, cluster);
   return user;
 }
@@ -310,8 +348,10 @@ export class SharedAgentKubeConfig extends KubeConfig {
   /** The last exec credential plugin run: its command and how it ended, for client-go's wording of a failure. */
   private plugin: { command: string; exitCode: number | null; stderr: string } | undefined;
 
-  /** impersonateGroups: --as-group values, sent as one Impersonate-Group header each. */
-  constructor(readonly impersonateGroups: string[]) {
+  /** Who the run acts as: the kubeconfig user's impersonation with --as and --as-group applied (set by loadKubeConfig). */
+  impersonation: Impersonation = NO_IMPERSONATION;
+
+  constructor() {
     super();
     // client-node rejects a failed plugin with only its stderr; its exit code is seen here first.
     type ExecFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;

@@ -7,7 +7,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, mcastctl, run, startSim, type RunningSim } from '../helpers/sim.js';
+import { FaultProxy } from '../faults/fault-proxy.js';
+import { KUBECTL, mcastctl, run, startSim, testPki, type RunningSim } from '../helpers/sim.js';
 
 let sim: RunningSim;
 let server: string;
@@ -135,6 +136,96 @@ describe('the connection flags', () => {
       stdout: '',
       stderr: 'error: requesting uid, groups or user-extra for mcastctl without impersonating a user\n',
     });
+  });
+});
+
+describe('a kubeconfig user\'s impersonation (as, as-uid, as-groups, as-user-extra)', () => {
+  const impersonating = {
+    token: 'TOKEN',
+    as: 'jane',
+    'as-groups': ['ops', 'net-admins'],
+    'as-uid': '1234',
+    'as-user-extra': { scopes: ['view', 'edit'], 'Example.org/Team': ['a b'] },
+  };
+
+  /** Runs a client through a recording proxy in front of the simulator; the Impersonate-* lines of each request, by name (stable). */
+  async function impersonationSent(client: (kubeconfigFile: string) => Promise<{ code: number }>, userEntry: object) {
+    const proxy = new FaultProxy(sim.server.port, testPki(), sim.server.token);
+    await proxy.start();
+    try {
+      const file = kubeconfig(`impersonating-${proxy.port}.yaml`, {
+        'current-context': 'sim',
+        clusters: [cluster('sim', `https://127.0.0.1:${proxy.port}`)],
+        users: [{ name: 'sim', user: { ...userEntry, token } }],
+        contexts: [context('sim', 'sim', 'sim')],
+      });
+      expect((await client(file)).code).toBe(0);
+      return proxy.log.map((request) => {
+        const lines: Array<[string, string]> = [];
+        for (let i = 0; i < request.rawHeaders.length; i += 2) lines.push([request.rawHeaders[i]!, request.rawHeaders[i + 1]!]);
+        const impersonation = lines.filter(([name]) => /^impersonate-/i.test(name));
+        return { upgrade: request.upgrade, path: request.path, impersonation: impersonation.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
+      });
+    } finally {
+      await proxy.stop();
+    }
+  }
+
+  const KUBECTL_SENDS: Array<[string, string]> = [
+    ['Impersonate-Extra-Example.org%2fteam', 'a b'],
+    ['Impersonate-Extra-Scopes', 'view'],
+    ['Impersonate-Extra-Scopes', 'edit'],
+    ['Impersonate-Group', 'ops'],
+    ['Impersonate-Group', 'net-admins'],
+    ['Impersonate-Uid', '1234'],
+    ['Impersonate-User', 'jane'],
+  ];
+
+  it('every API request and the exec upgrade carry them, as kubectl 1.32 sends them', async () => {
+    const seen = await impersonationSent((file) => mc(['get', 'featuregates', '--node', 'k8s-node-1'], { KUBECONFIG: file }), impersonating);
+    expect(seen.some((r) => r.upgrade)).toBe(true);
+    expect(seen.some((r) => !r.upgrade)).toBe(true);
+    for (const request of seen) expect(request.impersonation, request.path).toEqual(KUBECTL_SENDS);
+  });
+
+  it.runIf(KUBECTL !== undefined)('kubectl sends the same lines (get and exec)', async () => {
+    const kubectlRun = (args: string[]) => (file: string) => run(KUBECTL!, args, { HOME: home, KUBECONFIG: file, KUBECACHEDIR: join(sim.dir, 'kube-cache-imp') });
+    for (const args of [['get', 'pods', '-n', 'kube-system'], ['exec', '-n', 'kube-system', 'ds/antrea-agent', '-c', 'antrea-agent', '--', 'true']]) {
+      const seen = await impersonationSent(kubectlRun(args), impersonating);
+      expect(seen.length).toBeGreaterThan(0);
+      for (const request of seen) expect(request.impersonation, request.path).toEqual(KUBECTL_SENDS);
+    }
+  });
+
+  it('--as replaces the user and --as-group the groups; the uid and extras stay, as with kubectl', async () => {
+    const seen = await impersonationSent((file) => mc(['get', 'igmp', '--node', 'k8s-node-1', '--as', 'bob', '--as-group', 'x'], { KUBECONFIG: file }), impersonating);
+    const expected = [
+      ['Impersonate-Extra-Example.org%2fteam', 'a b'],
+      ['Impersonate-Extra-Scopes', 'view'],
+      ['Impersonate-Extra-Scopes', 'edit'],
+      ['Impersonate-Group', 'x'],
+      ['Impersonate-Uid', '1234'],
+      ['Impersonate-User', 'bob'],
+    ];
+    for (const request of seen) expect(request.impersonation, request.path).toEqual(expected);
+  });
+
+  it('groups, a uid or extras without a user to impersonate are refused before any request (exit 2)', async () => {
+    const file = kubeconfig('impersonating-no-user.yaml', {
+      'current-context': 'sim',
+      clusters: [cluster('sim', server)],
+      users: [{ name: 'sim', user: { token, 'as-uid': '1234' } }],
+      contexts: [context('sim', 'sim', 'sim')],
+    });
+    // kubectl 1.32: the same line (its exit code is 1).
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: file })).toEqual({ code: 2, stdout: '', stderr: 'error: requesting uid, groups or user-extra for sim without impersonating a user\n' });
+    const malformed = kubeconfig('impersonating-malformed.yaml', {
+      'current-context': 'sim',
+      clusters: [cluster('sim', server)],
+      users: [{ name: 'sim', user: { token, as: 'jane', 'as-groups': 'ops' } }],
+      contexts: [context('sim', 'sim', 'sim')],
+    });
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: malformed })).toEqual({ code: 2, stdout: '', stderr: `error: invalid kubeconfig ${malformed}: users[0].user: as-groups must be a list of strings\n` });
   });
 });
 

@@ -52,6 +52,8 @@ export interface ProxiedRequest {
   method: string;
   path: string;
   upgrade: boolean;
+  /** The request's header lines as sent: [name, value, name, value, …]. */
+  rawHeaders: string[];
 }
 
 /** The JSON Status body the API server sends with an error code. */
@@ -124,7 +126,7 @@ export class FaultProxy {
   private async match(req: IncomingMessage, upgrade: boolean): Promise<LiveRule | undefined> {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    this.log.push({ method, path, upgrade });
+    this.log.push({ method, path, upgrade, rawHeaders: req.rawHeaders });
     let node: string | undefined;
     const pod = /\/pods\/([^/]+)\/exec/.exec(path)?.[1];
     if (pod && this.rules.some((r) => r.node)) node = await this.nodeOf(pod);
