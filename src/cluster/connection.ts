@@ -4,6 +4,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket, connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { UsageError } from '../errors.js';
 import { impersonationHeaders, type Impersonation } from './impersonation.js';
 
 /**
@@ -210,7 +211,24 @@ export function execEndpoint(kc: CredentialSource, agent: HttpAgent, dialer: Exe
       const headers: Record<string, string | string[]> = { ...opts.headers, ...impersonationHeaders(impersonation) };
       const user = kc.getCurrentUser();
       if (user?.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+      checkHeaderValues(headers);
       return headers;
     },
   };
+}
+
+/** Control characters but horizontal tab: what Go's httpguts.ValidHeaderFieldValue refuses. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * Refuses a header whose value cannot be sent (a control character would end the header line and
+ * could smuggle another), before anything is sent, in the words kubectl (Go's net/http) uses:
+ * the header's name, never its value, which is a credential or an identity here (a token from a
+ * flag, the kubeconfig, a token file or a credential plugin; an impersonated user). Throws
+ * UsageError (exit 2).
+ */
+function checkHeaderValues(headers: Record<string, string | string[]>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if ((Array.isArray(value) ? value : [value]).some((v) => CONTROL_CHARACTER.test(v))) throw new UsageError(`invalid header field value for "${name}"`);
+  }
 }

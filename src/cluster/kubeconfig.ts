@@ -8,7 +8,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 // From its own module: the package's index would load every part of client-node with it.
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -56,21 +56,21 @@ export function kubeconfigFiles(globals: Pick<GlobalOptions, 'kubeconfig'>, env:
 /**
  * Merges kubeconfig files as clientcmd does: for clusters, users and contexts the first file that
  * defines a name wins; current-context is the first one set. Relative paths in a file are
- * resolved against its directory. `impersonation` holds, per user name, what that user's as,
- * as-uid, as-groups and as-user-extra ask for (client-node reads only `as`). Throws UsageError
- * naming the file that does not parse or the user entry whose impersonation is malformed.
+ * resolved against its directory. `userFields` holds, per user name, what client-node does not
+ * read of that user (see UserFields). Throws UsageError naming the file that does not parse or
+ * the user entry whose fields are malformed.
  */
 export function mergeKubeconfigFiles(files: string[]): {
   clusters: Cluster[];
   users: User[];
   contexts: Context[];
   currentContext: string;
-  impersonation: Map<string, Impersonation>;
+  userFields: Map<string, UserFields>;
 } {
   const clusters = new Map<string, Cluster>();
   const users = new Map<string, User>();
   const contexts = new Map<string, Context>();
-  const impersonation = new Map<string, Impersonation>();
+  const userFields = new Map<string, UserFields>();
   let currentContext = '';
   for (const file of files) {
     let text: string;
@@ -88,26 +88,35 @@ export function mergeKubeconfigFiles(files: string[]): {
       throw new UsageError(`invalid kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
     }
     for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    const impersonating = impersonationIn(text, file);
+    const fields = userFieldsIn(text, file);
     for (const u of one.users) {
       if (users.has(u.name)) continue;
       users.set(u.name, u);
-      impersonation.set(u.name, impersonating.get(u.name) ?? NO_IMPERSONATION);
+      userFields.set(u.name, fields.get(u.name) ?? { impersonation: NO_IMPERSONATION });
     }
     for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
     currentContext ||= one.currentContext ?? '';
   }
-  return { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext, impersonation };
+  return { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext, userFields };
+}
+
+/** What client-node 1.4.0 does not read of a kubeconfig user (clientcmd api.AuthInfo). */
+export interface UserFields {
+  /** as, as-uid, as-groups, as-user-extra (client-node reads only `as`). */
+  impersonation: Impersonation;
+  /** tokenFile, absolute (client-node reads a "token-file" key kubectl never writes). */
+  tokenFile?: string;
 }
 
 /**
- * Per user name, the impersonation a kubeconfig file's users ask for. Read from the file itself
- * with the YAML failsafe schema (every scalar a string, as Go decodes these string fields, so
- * `as-uid: 0123` stays "0123"); only when the text mentions such a field.
+ * Per user name, the UserFields of a kubeconfig file's users. Read from the file itself with the
+ * YAML failsafe schema (every scalar a string, as Go decodes these string fields, so `as-uid: 0123`
+ * stays "0123"); only when the text mentions such a field. A relative tokenFile is resolved
+ * against the file's directory, as clientcmd resolves it.
  */
-function impersonationIn(text: string, file: string): Map<string, Impersonation> {
-  const found = new Map<string, Impersonation>();
-  if (!/["']?as(-uid|-groups|-user-extra)?["']?\s*:/.test(text)) return found;
+function userFieldsIn(text: string, file: string): Map<string, UserFields> {
+  const found = new Map<string, UserFields>();
+  if (!/["']?(as|as-uid|as-groups|as-user-extra|tokenFile)["']?\s*:/.test(text)) return found;
   let doc: unknown;
   try {
     doc = parseYaml(text, { schema: 'failsafe' });
@@ -116,8 +125,13 @@ function impersonationIn(text: string, file: string): Map<string, Impersonation>
   }
   const users = (doc as { users?: unknown } | null)?.users;
   if (!Array.isArray(users)) return found;
-  users.forEach((entry: { name?: unknown; user?: unknown } | null, i) => {
-    if (typeof entry?.name === 'string' && !found.has(entry.name)) found.set(entry.name, impersonationOf(entry.user, `invalid kubeconfig ${file}: users[${i}].user`));
+  users.forEach((entry: { name?: unknown; user?: { tokenFile?: unknown } } | null, i) => {
+    const name = entry?.name;
+    if (typeof name !== 'string' || found.has(name)) return;
+    const where = `invalid kubeconfig ${file}: users[${i}].user`;
+    const tokenFile = entry?.user?.tokenFile;
+    if (tokenFile !== undefined && tokenFile !== null && typeof tokenFile !== 'string') throw new UsageError(`${where}: tokenFile must be a string`);
+    found.set(name, { impersonation: impersonationOf(entry?.user, where), ...(tokenFile ? { tokenFile: resolve(dirname(file), tokenFile) } : {}) });
   });
   return found;
 }
@@ -173,8 +187,9 @@ export function loadKubeConfig(globals: GlobalOptions, env: NodeJS.ProcessEnv): 
   const userName = globals.user ?? context?.user ?? '';
   const foundUser = merged.users.find((u) => u.name === userName);
   if (!foundUser && globals.user) throw new UsageError(`auth info "${globals.user}" does not exist`);
-  const user = applyUserOverrides(foundUser ?? { name: userName || 'mcastctl' }, globals, cluster);
-  kc.impersonation = withImpersonationFlags(merged.impersonation.get(user.name) ?? NO_IMPERSONATION, globals.as, globals.asGroups ?? [], user.name);
+  const fields = merged.userFields.get(userName);
+  const user = applyUserOverrides(foundUser ?? { name: userName || 'mcastctl' }, globals, cluster, fields?.tokenFile);
+  kc.impersonation = withImpersonationFlags(fields?.impersonation ?? NO_IMPERSONATION, globals.as, globals.asGroups ?? [], user.name);
   // client-go's SOCKS5 dialer (Go's net/http, golang.org/x/net/internal/socks) lets the proxy
   // resolve the server's host name, which may be known only behind it; socks-proxy-agent does that
   // only for socks5h. Changed after the credential plugin's KUBERNETES_EXEC_INFO, which carries
@@ -237,8 +252,16 @@ function normalisedServer(cluster: { -readonly [K in keyof Cluster]: Cluster[K] 
   return candidate.replace(/\/+$/, '');
 }
 
-function applyUserOverrides(found: User, globals: GlobalOptions, cluster: Cluster): User {
+function applyUserOverrides(found: User, globals: GlobalOptions, cluster: Cluster, tokenFile: string | undefined): User {
   const user: { -readonly [K in keyof User]: User[K] } = { ...found };
+  // clientcmd: a token (flag or kubeconfig) wins over the tokenFile, whose content is trimmed.
+  if (!globals.token && !user.token && tokenFile) {
+    try {
+      user.token = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new UsageError(fileErrorText(err, tokenFile));
+    }
+  }
   if (globals.token) {
     // A bearer token from the flag is what is sent: client-go skips exec plugins and auth
     // providers when the request already carries an Authorization header.
@@ -400,7 +423,8 @@ export class SharedAgentKubeConfig extends KubeConfig {
       const said = boundedLine(run.stderr.trim());
       return new AuthError(`${prefix}exec: executable ${run.command} failed with exit code ${run.exitCode}${said ? `: ${said}` : ''}`);
     }
-    if (err instanceof SyntaxError) return new AuthError(`${prefix}decoding stdout: ${boundedLine(err.message)}`);
+    // V8 quotes the start of what it could not parse: the plugin's stdout, which holds a credential.
+    if (err instanceof SyntaxError) return new AuthError(`${prefix}decoding stdout: ${boundedLine(err.message.replace(/, ".*"(\.\.\.)? is not valid JSON$/s, ' is not valid JSON'))}`);
     return err;
   }
 

@@ -284,6 +284,56 @@ describe('a failing exec credential plugin, in client-go\'s words (exit 4: no cr
   });
 });
 
+describe('a credential that cannot be sent is named, never printed (exit 2)', () => {
+  const SECRET = 'secr3t-very-long-token-value';
+  const withUser = (name: string, userEntry: object) =>
+    kubeconfig(name, { 'current-context': 'sim', clusters: [cluster('sim', server)], users: [{ name: 'sim', user: userEntry }], contexts: [context('sim', 'sim', 'sim')] });
+  const refused = (header: string) => ({ code: 2, stdout: '', stderr: `error: invalid header field value for "${header}"\n` });
+
+  it('a bearer token with a control character, from --token, the kubeconfig, its tokenFile or a credential plugin', async () => {
+    // kubectl 1.32: "Unable to connect to the server: net/http: invalid header field value for \"Authorization\"".
+    expect(await mc(['get', 'igmp', '--token', `${SECRET}\u0001`], { KUBECONFIG: sim.kubeconfig })).toEqual(refused('Authorization'));
+    expect(await mc(['doctor'], { KUBECONFIG: withUser('token-ctl.yaml', { token: `${SECRET}\u0001` }) })).toEqual(refused('Authorization'));
+    writeFileSync(join(sim.dir, 'token-ctl'), `${SECRET}\u0001x\n`);
+    // A relative tokenFile is found next to the kubeconfig, as clientcmd resolves it.
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: withUser('token-file-ctl.yaml', { tokenFile: 'token-ctl' }) })).toEqual(refused('Authorization'));
+    const plugin = join(sim.dir, 'plugin-ctl');
+    writeFileSync(plugin, `#!/bin/sh\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${SECRET}\\\\u0001"}}'\n`);
+    chmodSync(plugin, 0o755);
+    const viaPlugin = withUser('plugin-ctl.yaml', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } });
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: viaPlugin })).toEqual(refused('Authorization'));
+  });
+
+  it('an impersonated user or group with a line break', async () => {
+    expect(await mc(['get', 'igmp', '--as', 'a\r\nX-Evil: 1'], { KUBECONFIG: sim.kubeconfig })).toEqual(refused('Impersonate-User'));
+    expect(await mc(['get', 'igmp', '--as', 'jane', '--as-group', 'ops\n'], { KUBECONFIG: sim.kubeconfig })).toEqual(refused('Impersonate-Group'));
+  });
+
+  it('a tokenFile: trimmed as clientcmd trims it; an unreadable one in Go\'s words', async () => {
+    writeFileSync(join(sim.dir, 'token-good'), `${token}\n`);
+    const good = await mc(['get', 'igmp'], { KUBECONFIG: withUser('token-file-good.yaml', { tokenFile: join(sim.dir, 'token-good') }) });
+    expect(good.code).toBe(0);
+    expect(good.stdout.split('\n')[0]).toBe(IGMP_HEADER);
+    const missing = join(sim.dir, 'no-such-token');
+    expect(await mc(['get', 'igmp'], { KUBECONFIG: withUser('token-file-missing.yaml', { tokenFile: missing }) })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `error: open ${missing}: no such file or directory\n`,
+    });
+  });
+
+  it('a credential plugin\'s stdout that is not JSON is never quoted', async () => {
+    const plugin = withUser('plugin-quoted.yaml', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/echo', args: [SECRET], interactiveMode: 'Never' } });
+    const r = await mc(['get', 'igmp'], { KUBECONFIG: plugin });
+    expect(r).toEqual({ code: 4, stdout: '', stderr: 'error: Unable to connect to the server: getting credentials: decoding stdout: Unexpected token \'s\' is not valid JSON\n' });
+  });
+
+  it('basic auth is base64: a control character in the password is sent encoded, never printed', async () => {
+    const r = await mc(['get', 'igmp'], { KUBECONFIG: withUser('basic-ctl.yaml', { username: 'admin', password: `${SECRET}\u0001` }) });
+    expect(r).toEqual({ code: 4, stdout: '', stderr: 'error: You must be logged in to the server (the server has asked for the client to provide credentials)\n' });
+  });
+});
+
 describe('TLS handshake timeout', () => {
   it('a server that accepts TCP but never speaks TLS fails after 10 s, as kubectl does (exit 5)', async () => {
     const sockets: Socket[] = [];
