@@ -17,8 +17,8 @@ export interface CliIo extends Streams {
   cluster?: (ctx: RunContext) => Promise<KubeApi>;
 }
 
-function toOption(flag: FlagSpec, global = false): Option {
-  const option = new Option(flag.flags, flag.description);
+function toOption(flag: FlagSpec, global = false, programName = 'mcastctl'): Option {
+  const option = new Option(flag.flags, helpTextFor(flag.description, programName));
   if (flag.defaultValue !== undefined) option.default(flag.defaultValue);
   if (Array.isArray(flag.completes) && !flag.completes.some((c) => c.endsWith('='))) option.choices(flag.completes as string[]);
   const name = option.long ?? option.short ?? flag.flags;
@@ -142,15 +142,30 @@ function helpFor(root: Command, programName: string, words: string[]): Command {
   return target;
 }
 
+/** "mcastctl" where a text says to run it: followed by one of its commands or a flag. */
+const COMMAND_LINE_MENTION = new RegExp(`(?<![\\w./=-])mcastctl(?= (?:-|(?:${(commandTable.subcommands ?? []).map((c) => c.name).join('|')})\\b))`, 'g');
+
+/**
+ * A help text of the command table as this run's program would have it: every command line in it
+ * ("mcastctl help get mroute", "source <(mcastctl completion bash)") names `programName` ("kubectl
+ * antrea-multicast" for the kubectl plugin, whose install has no mcastctl binary). The product's
+ * name elsewhere ("mcastctl reads …", a label value, a ConfigMap name) stays.
+ */
+export function helpTextFor(text: string, programName: string): string {
+  return programName === 'mcastctl' ? text : text.replace(COMMAND_LINE_MENTION, programName);
+}
+
 function buildCommand(spec: CommandSpec, io: CliIo, programName: string, root: () => Command, result: { code: number }, path: string[] = [programName]): Command {
-  const cmd = new Command(spec.name).description(spec.description).summary(spec.summary);
+  const plugin = programName !== 'mcastctl' ? spec.asPlugin : undefined;
+  const cmd = new Command(spec.name).description(plugin?.description ?? helpTextFor(spec.description, programName)).summary(helpTextFor(spec.summary, programName));
   for (const arg of spec.args ?? []) {
     const name = `${arg.name}${arg.variadic ? '...' : ''}`;
-    cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
+    cmd.argument(arg.required ? `<${name}>` : `[${name}]`, helpTextFor(arg.description, programName));
   }
-  for (const flag of flagList(spec.flags)) cmd.addOption(toOption(flag));
+  for (const flag of flagList(spec.flags)) cmd.addOption(toOption(flag, false, programName));
   if (spec.examples?.length) {
-    const examples = spec.examples.map((e) => `  ${e.replace(/^mcastctl/, programName)}`).join('\n');
+    // Every example is a command line: one that starts with the program names this run's.
+    const examples = (plugin?.examples ?? spec.examples.map((e) => helpTextFor(e.replace(/^mcastctl/, programName), programName))).map((e) => `  ${e}`).join('\n');
     cmd.addHelpText('after', `\nExamples:\n${examples}\n${exitCodesHelp()}`);
   }
   for (const sub of spec.subcommands ?? []) cmd.addCommand(buildCommand(sub, io, programName, root, result, [...path, sub.name]));
@@ -213,9 +228,9 @@ export async function runCli(args: string[], io: CliIo, argv0 = 'mcastctl'): Pro
   const result = { code: ExitCode.OK as number };
   let program!: Command;
   program = buildCommand(commandTable, io, programName, () => program, result);
-  program.name(programName).version(VERSION, '--version', 'Print the mcastctl version.');
+  program.name(programName).version(VERSION, '--version', 'Print the version of this program.');
   program.helpCommand(false);
-  for (const flag of flagList(globalFlags)) program.addOption(toOption(flag, true));
+  for (const flag of flagList(globalFlags)) program.addOption(toOption(flag, true, programName));
   program.showSuggestionAfterError(true);
   const writeErr = (s: string) => io.stderr.write(s);
   program.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr, outputError: () => {} });

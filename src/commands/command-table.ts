@@ -34,6 +34,12 @@ export interface CommandSpec {
   /** The flags of a runnable command; its module's defineCommand receives this same object. */
   flags?: FlagSet;
   examples?: string[];
+  /**
+   * The description and examples when run as the kubectl plugin ("kubectl antrea-multicast"), for
+   * a command whose advice differs there; written for the plugin as they stand. Without it, the
+   * command lines of description and examples name the plugin (see helpTextFor in cli.ts).
+   */
+  asPlugin?: { description: string; examples: string[] };
   subcommands?: CommandSpec[];
   load?: () => Promise<RunnableCommand>;
 }
@@ -317,7 +323,7 @@ export const commandTable: CommandSpec = {
         'agents cannot open the multicast socket, agents not ready, 224.0.0.0/24 groups, receivers at the ' +
         'igmp_max_memberships limit, traffic without receivers and unresolved routes, and whether antrea-config ' +
         'passes the running release\'s start-up rules. Each check reads PASS, WARN, FAIL or UNKNOWN with the ' +
-        'Nodes concerned and the fix, with the mcastctl command that applies it where one exists; a check that ' +
+        'Nodes concerned and the fix, with the command that applies it where one exists; a check that ' +
         'lacks the evidence of some Node is UNKNOWN, never PASS, unless the others already fail it. Exits 6 when a check FAILs, else 7 when one is UNKNOWN.',
       flags: flagsOf.doctor,
       examples: ['mcastctl doctor', 'mcastctl doctor --check igmp-limits', 'mcastctl doctor --check igmp-limits,agents-ready', 'mcastctl doctor -o json'],
@@ -367,6 +373,15 @@ export const commandTable: CommandSpec = {
       args: [{ name: 'SHELL', description: 'bash, zsh or fish.', required: true, completes: ['bash', 'zsh', 'fish'] }],
       flags: flagsOf.completion,
       examples: ['mcastctl completion bash > /etc/bash_completion.d/mcastctl', 'source <(mcastctl completion zsh)', 'mcastctl completion fish | source'],
+      // The scripts complete the mcastctl command; kubectl completes its plugins itself.
+      asPlugin: {
+        description:
+          'Prints a completion script for the shell, for the mcastctl command. As a kubectl plugin, "kubectl ' +
+          'antrea-multicast" is completed by kubectl\'s own completion (kubectl 1.26 or later), which runs ' +
+          'kubectl_complete-antrea_multicast, installed with the plugin: bash: source <(kubectl completion bash); ' +
+          'zsh: source <(kubectl completion zsh); fish: kubectl completion fish | source.',
+        examples: ['source <(kubectl completion bash)', 'source <(kubectl completion zsh)', 'kubectl completion fish | source'],
+      },
       load: async () => (await import('./completion.js')).command,
     },
     {
