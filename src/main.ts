@@ -54,4 +54,4 @@ const build = typeof MCASTCTL_BUILD_ID === 'string' ? MCASTCTL_BUILD_ID : undefi
 // Only the bundle has a build, and it is CommonJS: __dirname is dist/, where help.json lies.
 const stored = build === undefined ? undefined : precomputedOutput(args, process.argv[1], join(__dirname, PRECOMPUTED_ARTIFACT), build);
 if (stored === undefined) void runFullCli(args);
-else printPrecomputed(process.stdout, stored);
+else printPrecomputed(1, stored);
