@@ -50,12 +50,23 @@ export function isTransientNetworkError(err: unknown): boolean {
 export const MAX_RETRY_DELAY_MS = 10_000;
 
 /**
- * How long to wait before retry number `attempt` (0-based): the server's Retry-After (seconds) when
+ * The wait a Retry-After header asks for, in ms (RFC 9110 section 10.2.3: delay-seconds or an
+ * HTTP-date, counted from `now`); undefined when absent or unreadable. Not bounded here.
+ */
+export function retryAfterHeaderMs(header: string | undefined, now = Date.now()): number | undefined {
+  if (header === undefined) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * How long to wait before retry number `attempt` (0-based): the server's Retry-After (retryAfterHeaderMs) when
  * given, else exponential backoff from 200 ms; both with ±20 % jitter so many clients do not return
  * at once, and at most MAX_RETRY_DELAY_MS.
  */
 export function retryDelayMs(attempt: number, retryAfter?: string, random: () => number = Math.random): number {
-  const asked = retryAfter !== undefined && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : undefined;
+  const asked = retryAfterHeaderMs(retryAfter);
   const base = Math.min(asked ?? 200 * 2 ** attempt, MAX_RETRY_DELAY_MS);
   const jittered = base * (0.8 + 0.4 * random());
   return Math.max(1, Math.min(Math.round(jittered), MAX_RETRY_DELAY_MS));

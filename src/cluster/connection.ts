@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket, connect as connectTls, createSecureContext, type SecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -141,7 +141,7 @@ export class ExecDialer {
    */
   dial(): Socket {
     if (!this.tls) return connectTcp({ host: this.hostname, port: this.port });
-    const servername = this.tls.servername ?? (isIpAddress(this.hostname) ? undefined : this.hostname);
+    const servername = this.tls.servername ?? (isIP(this.hostname) !== 0 ? undefined : this.hostname);
     const socket = connectTls({
       host: this.hostname,
       port: this.port,
@@ -173,7 +173,6 @@ const setSessionLater: ((this: TLSSocket, session: Buffer) => void) | undefined 
   return typeof method === 'function' ? (method as (this: TLSSocket, session: Buffer) => void) : undefined;
 })();
 
-const isIpAddress = (host: string) => /^[\d.]+$/.test(host) || host.includes(':');
 
 /** What an exec WebSocket needs to reach the API server: its URL, how to connect, fresh credentials. */
 export interface ExecEndpoint {

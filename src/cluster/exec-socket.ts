@@ -4,7 +4,9 @@ import type { ExecControl, ExecResult } from '../context.js';
 import { MAX_TOOL_OUTPUT_BYTES } from '../bounded-text.js';
 import { AuthError, ExecError } from '../errors.js';
 import { USER_AGENT } from '../version.js';
+import { MAX_RETRY_DELAY_MS, retryAfterHeaderMs } from './api-errors.js';
 import type { ExecDialer, ExecEndpoint } from './connection.js';
+import { apiPath, encodeQuery, type Query } from './rest.js';
 import { FrameReader, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, WebSocketMessageTooLarge, WebSocketProtocolError, clientControlFrame } from './websocket-frames.js';
 
 /**
@@ -19,7 +21,6 @@ const STATUS = 3;
 
 /** An exec answered 429 is retried at most this many times, each wait bounded (kubectl's client-go bound). */
 export const MAX_EXEC_THROTTLE_RETRIES = 4;
-const MAX_RETRY_AFTER_MS = 10_000;
 /** The most of an error body kept for the message. */
 const MAX_ERROR_BODY = 4096;
 
@@ -61,10 +62,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 
 /** Retry-After in seconds (an HTTP-date is read too), bounded; absent or unreadable: 1 s. */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number {
-  let ms = 1000;
-  if (header !== undefined && /^\d+$/.test(header.trim())) ms = Number(header.trim()) * 1000;
-  else if (header !== undefined && !Number.isNaN(Date.parse(header))) ms = Math.max(0, Date.parse(header) - now);
-  return Math.min(ms, MAX_RETRY_AFTER_MS);
+  return Math.min(retryAfterHeaderMs(header, now) ?? 1000, MAX_RETRY_DELAY_MS);
 }
 
 /**
@@ -87,9 +85,8 @@ export async function execInContainer(
   argv: string[],
   options: ExecControl & { onStdout?: (chunk: string) => void } = {},
 ): Promise<ExecResult> {
-  const query = new URLSearchParams({ container, stdout: 'true', stderr: 'true' });
-  for (const word of argv) query.append('command', word);
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/exec?${query}`;
+  const query: Query = [['container', container], ['stdout', true], ['stderr', true], ...argv.map((word): Query[number] => ['command', word])];
+  const path = apiPath`/api/v1/namespaces/${namespace}/pods/${pod}/exec` + encodeQuery(query);
   for (let attempt = 0; ; attempt++) {
     try {
       const headers = await endpoint.headers();
@@ -108,6 +105,20 @@ export async function execInContainer(
       throw err;
     }
   }
+}
+
+/**
+ * A refused upgrade (either transport): the HTTP status, the wait a 429's Retry-After asks for,
+ * and the message of a Status body (at most 300 characters; none when the body is not JSON).
+ */
+function refusedUpgrade(status: number, retryAfter: string | undefined, body: string): ExecRefused {
+  let message = '';
+  try {
+    message = String((JSON.parse(body) as { message?: unknown }).message ?? '');
+  } catch {
+    message = '';
+  }
+  return new ExecRefused(status, status === 429 ? retryAfterMs(retryAfter) : undefined, message.slice(0, 300));
 }
 
 function refusal(err: ExecRefused): Error {
@@ -255,16 +266,7 @@ class ExecSession {
           }
         },
       );
-      const refused = () => {
-        const r = refusal!;
-        let message = '';
-        try {
-          message = String((JSON.parse(r.text()) as { message?: unknown }).message ?? '');
-        } catch {
-          message = '';
-        }
-        this.finish(new ExecRefused(r.status, r.status === 429 ? retryAfterMs(r.headers.get('retry-after')?.[0]) : undefined, message.slice(0, 300)));
-      };
+      const refused = () => this.finish(refusedUpgrade(refusal!.status, refusal!.headers.get('retry-after')?.[0], refusal!.text()));
       socket.on('data', (chunk: Buffer) => {
         if (this.settled) return;
         if (refusal) {
@@ -325,14 +327,8 @@ class ExecSession {
           if (body.length < MAX_ERROR_BODY) body += chunk;
         });
         res.on('end', () => {
-          let message = '';
-          try {
-            message = String((JSON.parse(body) as { message?: unknown }).message ?? '');
-          } catch {
-            message = '';
-          }
           const retryAfter = res.headers['retry-after'];
-          this.finish(new ExecRefused(res.statusCode ?? 0, res.statusCode === 429 ? retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined, message.slice(0, 300)));
+          this.finish(refusedUpgrade(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, body));
           req.destroy();
         });
         res.on('error', (e) => this.finish(new ExecError(e.message)));
@@ -484,7 +480,7 @@ class Refusal {
  * extensions allowed), chunk data, and after the last (zero-size) chunk a trailer section ended by
  * an empty line. `complete` tells whether that end has arrived.
  */
-export function dechunk(body: Buffer): { payload: Buffer; complete: boolean } {
+function dechunk(body: Buffer): { payload: Buffer; complete: boolean } {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {

@@ -83,7 +83,10 @@ export function mergeKubeconfigFiles(files: string[]): {
     if (text.trim() === '') continue;
     const one = new KubeConfig();
     try {
-      one.loadFromFile(file);
+      // The text already read, not the file again: loadFromFile is loadFromString of a second read
+      // plus makePathsAbsolute.
+      one.loadFromString(text);
+      one.makePathsAbsolute(dirname(file));
     } catch (err) {
       throw new UsageError(`invalid kubeconfig ${file}: ${(err as Error).message.split('\n')[0]}`);
     }
