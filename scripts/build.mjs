@@ -15,22 +15,31 @@ const root = resolve(import.meta.dirname, '..');
 const dist = resolve(root, 'dist');
 
 /**
+ * An esbuild plugin that gives the modules matching `importer` another module for the import
+ * `specifier`: `contents` (JavaScript) stands where the package's module would.
+ */
+function standIn(name, specifier, importer, contents) {
+  const namespace = `mcastctl-${name}`;
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter: specifier }, (args) => (importer.test(args.importer) ? { path: name, namespace } : undefined));
+      build.onLoad({ filter: /.*/, namespace }, () => ({ contents, loader: 'js' }));
+    },
+  };
+}
+
+/**
  * commander requires node:child_process at load time, only to run stand-alone executable
  * subcommands, which mcastctl has none of. Loading child_process (and dgram and the net bindings
  * it pulls in) costs every start; commander gets it on first use instead.
  */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/') ? { path: 'lazy-child-process', namespace: 'mcastctl-shim' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'mcastctl-shim' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
-      loader: 'js',
-    }));
-  },
-};
+const lazyChildProcessForCommander = standIn(
+  'lazy-child-process-for-commander',
+  /^(node:)?child_process$/,
+  /[\\/]node_modules[\\/]commander[\\/]/,
+  "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+);
 
 /**
  * client-node's KubeConfig (config.js) imports its generated API clients and models only for
@@ -38,20 +47,13 @@ const lazyChildProcessForCommander = {
  * every cluster command would compile ~320 KB of model classes at start (esbuild keeps them: a
  * class with static fields counts as a side effect). A call would throw, never send anything.
  */
-const withoutGeneratedClients = {
-  name: 'without-client-node-generated-clients',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: 'gen', namespace: 'client-node-gen-shim' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'client-node-gen-shim' }, () => ({
-      contents:
-        "const absent = () => { throw new Error('the generated API clients of @kubernetes/client-node are not bundled'); };\n" +
-        'export const createConfiguration = absent;\nexport class ServerConfiguration { constructor() { absent(); } }\n',
-      loader: 'js',
-    }));
-  },
-};
+const withoutGeneratedClients = standIn(
+  'without-client-node-generated-clients',
+  /^\.\/gen\/index\.js$/,
+  /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/,
+  "const absent = () => { throw new Error('the generated API clients of @kubernetes/client-node are not bundled'); };\n" +
+    'export const createConfiguration = absent;\nexport class ServerConfiguration { constructor() { absent(); } }\n',
+);
 
 /** The modules dist/main.cjs imports from the CLI's part of the bundle (by its entry file name) instead of bundling them. */
 const cliEntries = { cli: 'src/cli.ts', errors: 'src/errors.ts' };
