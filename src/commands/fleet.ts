@@ -17,6 +17,8 @@ import type { RunnableCommand } from './define-command.js';
 
 /** The commands a fleet may run: every read and doctor, never a write. */
 const FLEET_COMMANDS = /^(get [a-z]+|doctor)$/;
+/** The commands that write to a cluster (or create workloads in it), as their refusal says. */
+const CHANGES_A_CLUSTER = /^(multicast|featuregate|igmp set-max|probe)\b/;
 
 /** A stream that keeps what is written, for merging. */
 class Capture extends Writable {
@@ -52,10 +54,15 @@ export interface FleetInput {
 
 /** The contexts a fleet run covers: every context of the kubeconfig, or those given, in order. */
 export async function fleetContexts(globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<string[]> {
-  if (!globals.allContexts) return globals.contexts;
   const { kubeconfigFiles, mergeKubeconfigFiles } = await import('../cluster/kubeconfig.js');
   // Every context of the merged kubeconfig files, as kubectl config get-contexts lists them.
   const names = mergeKubeconfigFiles(kubeconfigFiles(globals, env).files).contexts.map((c) => c.name);
+  if (!globals.allContexts) {
+    // A name that is not there is a usage error before any request, as with one --context.
+    const unknown = globals.contexts.find((c) => !names.includes(c));
+    if (unknown !== undefined) throw new UsageError(`context "${unknown}" does not exist`);
+    return globals.contexts;
+  }
   if (names.length === 0) throw new UsageError('--all-contexts: the kubeconfig has no contexts');
   return names;
 }
@@ -66,7 +73,8 @@ export async function fleetContexts(globals: GlobalOptions, env: NodeJS.ProcessE
  */
 export async function runFleet(input: FleetInput): Promise<number> {
   if (!FLEET_COMMANDS.test(input.commandPath)) {
-    throw new UsageError(`"${input.commandPath}" changes a cluster: run it with one --context at a time (--all-contexts and repeated --context are for reads and doctor)`);
+    const what = CHANGES_A_CLUSTER.test(input.commandPath) ? 'changes a cluster' : 'works on one cluster';
+    throw new UsageError(`"${input.commandPath}" ${what}: run it with one --context at a time (--all-contexts and repeated --context are for reads and doctor)`);
   }
   const contexts = [...new Set(await fleetContexts(input.globals, input.env))];
   const output = String(input.flagValues.output ?? 'table');

@@ -97,5 +97,14 @@ describe('--all-contexts and repeated --context', () => {
     const r = await mcastctl(undefined, ['multicast', 'enable', '--all-contexts', '--kubeconfig', kubeconfig]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: "multicast enable" changes a cluster: run it with one --context at a time (--all-contexts and repeated --context are for reads and doctor)\n');
+    // version only reads, but one cluster at a time: it is not said to change one.
+    const version = await mcastctl(undefined, ['version', '--all-contexts', '--kubeconfig', kubeconfig]);
+    expect(version).toEqual({ code: 2, stdout: '', stderr: 'error: "version" works on one cluster: run it with one --context at a time (--all-contexts and repeated --context are for reads and doctor)\n' });
+  });
+
+  it('an unknown name among repeated --context is a usage error before any request, as one --context is', async () => {
+    const kubeconfig = await twoClusters(true);
+    const r = await mcastctl(undefined, ['get', 'igmp', '--context', 'east', '--context', 'nope', '--kubeconfig', kubeconfig]);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: context "nope" does not exist\n' });
   });
 });
