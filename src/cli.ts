@@ -28,8 +28,21 @@ function toOption(flag: FlagSpec, global = false, programName = 'mcastctl'): Opt
   return option;
 }
 
+/** The exit codes, numbers aligned and each text wrapped at HELP_WIDTH under its own start. */
 function exitCodesHelp(): string {
-  const lines = exitCodeDescriptions.map(([code, text]) => `  ${code}  ${text}`);
+  const codeWidth = Math.max(...exitCodeDescriptions.map(([code]) => String(code).length));
+  const lines = exitCodeDescriptions.map(([code, text]) => {
+    const lead = `  ${String(code).padStart(codeWidth)}  `;
+    const out: string[] = [];
+    let line = lead;
+    for (const word of text.split(' ')) {
+      if (line.length > lead.length && line.length + 1 + word.length > HELP_WIDTH) {
+        out.push(line);
+        line = ' '.repeat(lead.length) + word;
+      } else line += line.length > lead.length ? ` ${word}` : word;
+    }
+    return [...out, line].join('\n');
+  });
   return `\nExit status:\n${lines.join('\n')}\n`;
 }
 

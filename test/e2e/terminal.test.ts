@@ -54,6 +54,11 @@ describe('help', () => {
       expect(tty.code).toBe(0);
       expect(tty.stdout.replace(/\r\n/g, '\n')).toBe(piped.stdout);
     }
+    // Every line but the example command lines fits, the exit codes' descriptions included.
+    const examples = piped.stdout.slice(piped.stdout.indexOf('\nExamples:'), piped.stdout.indexOf('\nExit status:'));
+    const long = piped.stdout.split('\n').filter((line) => line.length > 80 && !examples.includes(line));
+    expect(long).toEqual([]);
+    expect(piped.stdout).toContain('   4  unauthorized or forbidden, or no credentials (an exec credential plugin\n      failed)\n');
   });
 });
 
