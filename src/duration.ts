@@ -23,7 +23,19 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 function inRange(ms: number, text: string, flag: string): number {
   if (!Number.isSafeInteger(ms) || ms > MAX_DURATION_MS) {
-    throw new UsageError(`invalid duration "${text}" for ${flag}: at most 596h31m23.647s (or 0 for no limit)`);
+    throw new UsageError(`invalid duration "${text}" for ${flag}: at most ${formatDuration(MAX_DURATION_MS)} (or 0 for no limit)`);
   }
   return ms;
+}
+
+/**
+ * A duration of `ms` milliseconds as Go's time.Duration.String() prints it (and so kubectl):
+ * "1ms", "1.5s", "1m30s", "1h0m0s".
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = (ms % 60_000) / 1000;
+  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${seconds}s`;
 }

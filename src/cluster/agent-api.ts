@@ -5,6 +5,7 @@
  * (server name "localhost"), never skipped unless --agent-insecure-skip-tls-verify is given.
  * Inside an antrea-agent container, the local agent is asked with its loopback token instead.
  */
+import { formatDuration } from '../duration.js';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { V1Node } from '@kubernetes/client-node';
@@ -139,7 +140,7 @@ export class AgentApi {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs / 1000}s`)));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${formatDuration(this.timeoutMs)}`)));
       req.on('error', (err) => reject(new Error(`agent API ${url.host}: ${err.message}`)));
       if (this.deadlineAt !== undefined) {
         const timer = setTimeout(() => {

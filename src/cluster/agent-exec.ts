@@ -1,4 +1,5 @@
 import type { AntreaPod } from './agent-discovery.js';
+import { formatDuration } from '../duration.js';
 import { ExecError } from '../errors.js';
 import type { ExecControl, ExecResult, KubeApi } from '../context.js';
 
@@ -29,7 +30,7 @@ export function nodeDeadline(ms: number, parent?: AbortSignal): Deadline {
   if (parent?.aborted) onParent();
   else parent?.addEventListener('abort', onParent, { once: true });
   const timer =
-    ms > 0 ? setTimeout(() => controller.abort(new ExecError(`no answer within ${ms / 1000}s`)), Math.min(ms, MAX_TIMER_MS)) : undefined;
+    ms > 0 ? setTimeout(() => controller.abort(new ExecError(`no answer within ${formatDuration(ms)}`)), Math.min(ms, MAX_TIMER_MS)) : undefined;
   return {
     signal: controller.signal,
     release() {
