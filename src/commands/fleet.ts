@@ -13,6 +13,8 @@ import { escapeControlCharacters } from '../bounded-text.js';
 import type { CommandContext, GlobalOptions, OutputStream } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { API_VERSION, toYaml } from '../output/structured.js';
+import { parseOutput } from '../output/list-printer.js';
+import { renderJsonPath } from '../output/jsonpath-template.js';
 import type { RunnableCommand } from './define-command.js';
 
 /** The commands a fleet may run: every read and doctor, never a write. */
@@ -78,9 +80,17 @@ export async function runFleet(input: FleetInput): Promise<number> {
   }
   const contexts = [...new Set(await fleetContexts(input.globals, input.env))];
   const output = String(input.flagValues.output ?? 'table');
+  // A bad -o is one usage error, not one per cluster.
+  if ('output' in input.flagValues) parseOutput(input.flagValues.output);
   const noHeaders = input.flagValues.headers === false;
   // Each run prints its headers so columns can be found; --no-headers applies to the merged table.
-  const flagValues = 'headers' in input.flagValues ? { ...input.flagValues, headers: true } : input.flagValues;
+  // A jsonpath template is applied to the merged List (it can then read each item's cluster): the
+  // clusters print JSON.
+  const flagValues = {
+    ...input.flagValues,
+    ...('headers' in input.flagValues ? { headers: true } : {}),
+    ...(output.startsWith('jsonpath') ? { output: 'json' } : {}),
+  };
   const runs = await Promise.all(
     contexts.map(async (cluster): Promise<ClusterRun> => {
       const out = new Capture();
@@ -131,11 +141,18 @@ export function mergeOutputs(runs: ClusterRun[], output: string, noHeaders: bool
   if (output === 'json') return mergeJson(answered);
   if (output === 'yaml') return mergeYaml(answered);
   if (output === 'name') return answered.map((r) => r.stdout.split('\n').filter(Boolean).map((l) => `${escapeControlCharacters(r.cluster)}/${l}\n`).join('')).join('');
-  if (output.startsWith('jsonpath')) return answered.map((r) => r.stdout).join('');
+  if (output.startsWith('jsonpath')) {
+    const format = parseOutput(output);
+    if (format.type !== 'jsonpath') throw new Error(`not a jsonpath output: ${output}`);
+    return renderJsonPath(format.template, mergedDocument(answered, (text) => parseLossless(text, undefined, exactNumber) as Doc));
+  }
   return mergeTables(answered, noHeaders);
 }
 
 type Doc = Record<string, unknown>;
+
+/** A JSON number as the jsonpath printer takes it: an integer a double cannot hold stays exact (bigint). */
+const exactNumber = (text: string): number | bigint => (/^-?\d+$/.test(text) && !Number.isSafeInteger(Number(text)) ? BigInt(text) : Number(text));
 
 /** A document's items each with their cluster, or the whole document as one item. */
 function itemsOf(cluster: string, doc: Doc): Doc[] {

@@ -102,6 +102,15 @@ describe('--all-contexts and repeated --context', () => {
     expect(version).toEqual({ code: 2, stdout: '', stderr: 'error: "version" works on one cluster: run it with one --context at a time (--all-contexts and repeated --context are for reads and doctor)\n' });
   });
 
+  it('-o jsonpath reads the merged List, cluster field included, and a bad -o is one usage error', async () => {
+    const kubeconfig = await twoClusters(false);
+    const r = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '-o', 'jsonpath={range .items[*]}{.cluster}/{.node} {end}']);
+    expect(r).toEqual({ code: 0, stdout: 'east/node-a east/node-b east/node-c west/west-1 ', stderr: '' });
+    const bad = await mcastctl(undefined, ['get', 'igmp', '--all-contexts', '--kubeconfig', kubeconfig, '-o', 'bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   it('an unknown name among repeated --context is a usage error before any request, as one --context is', async () => {
     const kubeconfig = await twoClusters(true);
     const r = await mcastctl(undefined, ['get', 'igmp', '--context', 'east', '--context', 'nope', '--kubeconfig', kubeconfig]);
